@@ -1,0 +1,145 @@
+#!/usr/bin/env node
+// `npm test`: set up, build, lint, check formatting, then run the compiled tests.
+//
+//   npm test                        everything
+//   npm test -- pool                only test files whose path contains "pool" (still builds and checks)
+//   npm test -- pool sentinel       files matching any of the substrings
+//   npm test -- --test-name-pattern=failover
+//                                   arguments starting with "-" go to `node --test` (use the --flag=value form)
+//   npm test -- --skip-checks pool  skip lint and format:check (quick local iteration only)
+//
+// Tests are the files dist/test/**/*.test.js whose source test/**/*.test.ts still exists (stale
+// outputs of deleted tests are skipped). The runner prints node's spec report, writes a TAP report to
+// .tmp/test-results.tap, and ends with node's TAP summary lines (`# tests N`, `# pass N`, `# fail N`, ...).
+
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { ensureEnv, repoRoot } from './ensure-env.mjs';
+
+const started = performance.now();
+const npm = process.platform === 'win32' ? 'npm.cmd' : 'npm';
+
+const args = process.argv.slice(2);
+const skipChecks = args.includes('--skip-checks');
+const nodeTestArgs = args.filter((a) => a.startsWith('-') && a !== '--skip-checks');
+const filters = args.filter((a) => !a.startsWith('-'));
+
+function seconds(ms) {
+  return `${(ms / 1000).toFixed(1)}s`;
+}
+
+function wallTime() {
+  return `[test] total wall time: ${seconds(performance.now() - started)}`;
+}
+
+function failStep(name, detail) {
+  console.error(`\n[test] FAILED at step "${name}"${detail ? `: ${detail}` : ''}`);
+  console.error(wallTime());
+  process.exit(1);
+}
+
+/** Run one step with inherited stdio; stop everything if it fails. */
+function step(name, command, commandArgs) {
+  console.log(`\n[test] ==> ${name}: ${[command, ...commandArgs].join(' ')}`);
+  const t0 = performance.now();
+  const result = spawnSync(command, commandArgs, { stdio: 'inherit', cwd: repoRoot });
+  if (result.error) failStep(name, result.error.message);
+  if (result.status !== 0) failStep(name, `exit ${result.status ?? result.signal}`);
+  console.log(`[test] <== ${name} ok (${seconds(performance.now() - t0)})`);
+}
+
+/** All files under dir (recursive), as paths relative to repoRoot with forward slashes. */
+function walk(dir) {
+  const out = [];
+  if (!existsSync(dir)) return out;
+  for (const entry of readdirSync(dir, { withFileTypes: true })) {
+    const full = path.join(dir, entry.name);
+    if (entry.isDirectory()) out.push(...walk(full));
+    else if (entry.isFile()) out.push(path.relative(repoRoot, full).split(path.sep).join('/'));
+  }
+  return out;
+}
+
+/** dist/test/a/b.test.js -> does test/a/b.test.{ts,mts,js,mjs} exist? */
+function hasSource(distFile) {
+  const base = distFile.replace(/^dist\//, '').replace(/\.js$/, '');
+  return ['.ts', '.mts', '.js', '.mjs'].some((ext) => existsSync(path.join(repoRoot, base + ext)));
+}
+
+function findTestFiles() {
+  const all = walk(path.join(repoRoot, 'dist', 'test'))
+    .filter((f) => f.endsWith('.test.js'))
+    .toSorted();
+  const stale = all.filter((f) => !hasSource(f));
+  if (stale.length > 0) console.log(`[test] skipping ${stale.length} stale compiled test(s): ${stale.join(', ')}`);
+  const current = all.filter((f) => hasSource(f));
+  if (filters.length === 0) return current;
+  return current.filter((f) => filters.some((s) => f.includes(s)));
+}
+
+// 1. environment: npm packages, redis-server
+console.log('[test] ==> ensure-env');
+ensureEnv();
+
+// 2. build everything (src, test, sample-app/src, bench) into dist/
+step('build:all', npm, ['run', '--silent', 'build:all']);
+
+// 3. lint and formatting
+if (skipChecks) {
+  console.log('\n[test] --skip-checks: skipping lint and format:check');
+} else {
+  step('lint', npm, ['run', '--silent', 'lint']);
+  step('format:check', npm, ['run', '--silent', 'format:check']);
+}
+
+// 4. tests
+const files = findTestFiles();
+if (files.length === 0) {
+  failStep(
+    'tests',
+    filters.length > 0
+      ? `no test file under dist/test matches ${filters.map((f) => JSON.stringify(f)).join(' or ')}`
+      : 'no test files found (dist/test/**/*.test.js)',
+  );
+}
+
+const tmpDir = path.join(repoRoot, '.tmp');
+mkdirSync(tmpDir, { recursive: true });
+const tapFile = path.join(tmpDir, 'test-results.tap');
+const testArgs = [
+  '--test',
+  '--test-concurrency=2',
+  '--test-timeout=120000',
+  '--test-reporter=spec',
+  '--test-reporter-destination=stdout',
+  '--test-reporter=tap',
+  `--test-reporter-destination=${tapFile}`,
+  ...nodeTestArgs,
+  ...files,
+];
+console.log(`\n[test] ==> tests: ${files.length} file(s)`);
+for (const f of files) console.log(`[test]     ${f}`);
+const t0 = performance.now();
+const result = spawnSync(process.execPath, testArgs, { stdio: 'inherit', cwd: repoRoot });
+const testMs = performance.now() - t0;
+
+// Summary lines from the TAP report (the last `# name N` lines at top level).
+let summary = [];
+if (existsSync(tapFile)) {
+  const lines = readFileSync(tapFile, 'utf8').trimEnd().split('\n');
+  let i = lines.length;
+  while (i > 0 && /^# \w+ /.test(lines[i - 1])) i -= 1;
+  summary = lines.slice(i);
+}
+
+const ok = !result.error && result.status === 0;
+console.log('');
+if (!ok) {
+  const why = result.error ? result.error.message : `exit ${result.status ?? result.signal}`;
+  console.log(`[test] FAILED at step "tests": ${why} (TAP report: ${path.relative(repoRoot, tapFile)})`);
+}
+console.log(`[test] tests took ${seconds(testMs)}`);
+console.log(wallTime());
+if (summary.length > 0) console.log(summary.join('\n'));
+process.exit(ok ? 0 : 1);

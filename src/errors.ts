@@ -1,0 +1,63 @@
+/** Every error this library rejects with. All extend RedisError; none ever carries a password. */
+
+export class RedisError extends Error {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = new.target.name;
+  }
+}
+
+/** An error reply from the server (`-ERR ...`, `-WRONGTYPE ...`, ...). */
+export class ReplyError extends RedisError {
+  /** The command that got the reply (name only, never its arguments). */
+  command?: string;
+}
+
+/** NOAUTH, WRONGPASS, invalid password, AUTH without a configured password. */
+export class AuthError extends ReplyError {}
+
+/** `-READONLY`: a write reached a replica (for example a demoted master). */
+export class ReadOnlyError extends ReplyError {}
+
+export class MasterNotFoundError extends RedisError {}
+export class SlaveNotFoundError extends RedisError {}
+
+/** Discovery stopped on an error from the data node itself; the server's error is `cause`. */
+export class MasterReplyError extends RedisError {
+  constructor(service: string, cause: unknown) {
+    super(`Service ${service} error`, { cause });
+  }
+}
+export class SlaveReplyError extends RedisError {
+  constructor(service: string, cause: unknown) {
+    super(`Service ${service} error`, { cause });
+  }
+}
+
+export class PoolClosedError extends RedisError {}
+
+/**
+ * The connection closed before the reply arrived. `mayHaveBeenApplied` is true when the command was
+ * written to the socket: the server may or may not have run it.
+ */
+export class ConnectionClosedError extends RedisError {
+  mayHaveBeenApplied = false;
+}
+
+export class SentinelConnectionError extends RedisError {}
+
+/** Bytes from the server that are not RESP; the connection is closed. */
+export class ProtocolError extends RedisError {}
+
+export class TimeoutError extends RedisError {}
+
+const AUTH_PREFIXES = ['NOAUTH ', 'WRONGPASS ', 'ERR invalid password', 'ERR Client sent AUTH, but no password is set', 'ERR AUTH <password> called without any password configured', 'ERR invalid username-password pair'];
+
+/** Maps the text of an error reply to the matching typed error. */
+export function replyErrorFor(message: string): ReplyError {
+  if (message.startsWith('READONLY ')) return new ReadOnlyError(message);
+  for (const prefix of AUTH_PREFIXES) {
+    if (message.startsWith(prefix)) return new AuthError(message);
+  }
+  return new ReplyError(message);
+}

@@ -1,0 +1,495 @@
+import { EventEmitter } from 'node:events';
+import Denque from 'denque';
+import { parseAddress } from '../address.js';
+import { Command, RedisConnection, createConnection } from '../connection/connection.js';
+import { PoolClosedError, RedisError } from '../errors.js';
+import { BLOCKING, SUBSCRIBE, TRANSACTION, commandFlags, isBlocking } from '../protocol/commands.js';
+import type { Address, AddressInput, ConnectionOptions, PoolOptions, RedisArg, ReplyEncoding } from '../types.js';
+
+/** Checks minsize / maxsize: integers, 0 <= minsize <= maxsize, maxsize >= 1. */
+export function validatePoolSize(minsize: unknown, maxsize: unknown): { minsize: number; maxsize: number } {
+  if (typeof minsize !== 'number' || !Number.isInteger(minsize) || minsize < 0) {
+    throw new TypeError(`minsize must be an integer >= 0, got ${String(minsize)}`);
+  }
+  if (typeof maxsize !== 'number' || !Number.isInteger(maxsize) || maxsize < 1) {
+    throw new TypeError(`maxsize must be an integer >= 1, got ${String(maxsize)}`);
+  }
+  if (minsize > maxsize) throw new TypeError(`minsize (${minsize}) must not be greater than maxsize (${maxsize})`);
+  return { minsize, maxsize };
+}
+
+/** What the Redis client needs from whatever carries its commands (a connection or a pool). */
+export interface CommandTarget extends EventEmitter {
+  readonly closed: boolean;
+  readonly address: Address | null;
+  readonly db: number;
+  send(name: string, args: readonly RedisArg[], encoding?: ReplyEncoding): Promise<unknown>;
+  /** Sends commands back to back on one connection, nothing in between (pipelines, MULTI/EXEC). */
+  sendBatch(commands: readonly (readonly [string, readonly RedisArg[], ReplyEncoding | undefined])[]): Promise<unknown>[];
+  /** A connection of its own (released with `release`); for WATCH/MULTI or long blocking work. */
+  acquire(): Promise<RedisConnection>;
+  release(connection: RedisConnection): void;
+  close(): void;
+  waitClosed(): Promise<void>;
+}
+
+const PUBSUB_EVENTS = ['message', 'pmessage', 'smessage'] as const;
+
+/**
+ * Connections to one server. Ordinary commands are pipelined over the shared connections (one per
+ * tick, least loaded first); blocking commands, WATCH/MULTI and subscriptions get a connection of
+ * their own so they never stall the rest. Filled lazily to `minsize` on first use.
+ */
+export class ConnectionsPool extends EventEmitter implements CommandTarget {
+  readonly minsize: number;
+  readonly maxsize: number;
+  /** Bumped when connections must not be reused (a failover); older ones are closed, never pooled. */
+  generation = 0;
+
+  protected readonly options: ConnectionOptions;
+  protected currentAddress: Address | null;
+  /** Commands waiting for a connection, in order. */
+  protected readonly waiting = new Denque<Command>();
+  protected isClosed = false;
+  protected readonly shared: RedisConnection[] = [];
+  private readonly reserved = new Set<RedisConnection>();
+  private readonly acquirers = new Denque<{ resolve: (c: RedisConnection) => void; reject: (e: Error) => void }>();
+  private opening = 0;
+  private filling: Promise<void> | null = null;
+  private current: RedisConnection | null = null;
+  private pubsub: RedisConnection | null = null;
+  private pubsubOpening: Promise<RedisConnection> | null = null;
+  private readonly channels = new Set<string>();
+  private readonly patterns = new Set<string>();
+  private readonly closedPromise: Promise<void>;
+  private resolveClosed!: () => void;
+
+  constructor(address: AddressInput | null, options: PoolOptions = {}) {
+    super();
+    const { minsize, maxsize } = validatePoolSize(options.minsize ?? 1, options.maxsize ?? 10);
+    this.minsize = minsize;
+    this.maxsize = maxsize;
+    this.options = options;
+    if (address !== null) {
+      const a = parseAddress(address);
+      this.currentAddress = [a.host, a.port];
+      if (a.tls && options.ssl === undefined) this.options = { ...options, ssl: true };
+    } else {
+      this.currentAddress = null;
+    }
+    this.closedPromise = new Promise((resolve) => (this.resolveClosed = resolve));
+  }
+
+  get address(): Address | null {
+    return this.currentAddress;
+  }
+
+  get db(): number {
+    return this.options.db ?? 0;
+  }
+
+  get closed(): boolean {
+    return this.isClosed;
+  }
+
+  /** Every open connection, shared or reserved. */
+  get size(): number {
+    return this.shared.length + this.reserved.size + (this.pubsub !== null ? 1 : 0);
+  }
+
+  /** Connections free to carry pipelined commands. */
+  get freesize(): number {
+    return this.shared.length;
+  }
+
+  execute<T = unknown>(command: string, ...args: RedisArg[]): Promise<T> {
+    return this.send(command, args) as Promise<T>;
+  }
+
+  send(name: string, args: readonly RedisArg[], encoding?: ReplyEncoding): Promise<unknown> {
+    return new Promise((resolve, reject) => {
+      const buffers = encoding === undefined ? this.options.encoding === null : encoding === null;
+      this.dispatch(new Command(name, args, buffers, resolve, reject));
+    });
+  }
+
+  sendBatch(commands: readonly (readonly [string, readonly RedisArg[], ReplyEncoding | undefined])[]): Promise<unknown>[] {
+    const defaultBuffers = this.options.encoding === null;
+    const list: Command[] = [];
+    const promises = commands.map(
+      ([name, args, encoding]) =>
+        new Promise<unknown>((resolve, reject) => {
+          list.push(new Command(name, args, encoding === undefined ? defaultBuffers : encoding === null, resolve, reject));
+        }),
+    );
+    if (this.isClosed) {
+      for (const c of list) c.reject(new PoolClosedError('Pool is closed'));
+      return promises;
+    }
+    const conn = this.pickShared(list[0]!);
+    if (conn !== null) for (const c of list) conn.enqueue(c);
+    else for (const c of list) this.waiting.push(c);
+    return promises;
+  }
+
+  /** Routes one command: pipelined on a shared connection, or on one of its own when it may block. */
+  protected dispatch(command: Command): void {
+    if (this.isClosed) {
+      command.reject(new PoolClosedError('Pool is closed'));
+      return;
+    }
+    const flags = commandFlags(command.name);
+    if ((flags & (BLOCKING | SUBSCRIBE | TRANSACTION)) !== 0) {
+      if ((flags & SUBSCRIBE) !== 0) {
+        this.subscribeCommand(command);
+        return;
+      }
+      if ((flags & TRANSACTION) !== 0) {
+        command.reject(
+          new RedisError(`${command.name} on a pool would mix with other commands; use multi() or withConnection()`),
+        );
+        return;
+      }
+      if (isBlocking(command.name, command.args, flags)) {
+        this.runReserved(command);
+        return;
+      }
+    }
+    const conn = this.pickShared(command);
+    if (conn !== null) conn.enqueue(command);
+    else this.waiting.push(command);
+  }
+
+  /** The shared connection for this tick (least loaded), or null after queueing a fill. */
+  protected pickShared(_command: Command): RedisConnection | null {
+    const cur = this.current;
+    if (cur !== null && !cur.closed) return cur;
+    const n = this.shared.length;
+    if (n === 0 || (n < this.minsize && this.filling === null)) {
+      this.fill();
+      if (this.shared.length === 0) return null;
+    }
+    let best = this.shared[0]!;
+    for (let i = 1; i < this.shared.length; i++) {
+      const c = this.shared[i]!;
+      if (c.inFlight < best.inFlight) best = c;
+    }
+    this.current = best;
+    process.nextTick(clearCurrent, this);
+    return best;
+  }
+
+  /** @internal */
+  clearCurrent(): void {
+    this.current = null;
+  }
+
+  /** Opens connections up to minsize (at least one), then hands them the waiting commands. */
+  protected fill(): Promise<void> {
+    if (this.filling !== null) return this.filling;
+    if (this.isClosed) return Promise.resolve();
+    const want = Math.max(1, this.minsize) - this.shared.length - this.opening;
+    if (want <= 0) return Promise.resolve();
+    this.filling = this.openShared(want).then(
+      () => {
+        this.filling = null;
+        this.drainWaiting();
+      },
+      (err: Error) => {
+        this.filling = null;
+        this.onFillFailed(err);
+      },
+    );
+    return this.filling;
+  }
+
+  private async openShared(count: number): Promise<void> {
+    const generation = this.generation;
+    this.opening += count;
+    let opened = 0;
+    try {
+      // The first connection may do discovery (managed pools); the rest go straight to its address.
+      const first = await this.openConnection();
+      this.opening--;
+      opened++;
+      if (!this.adopt(first, generation)) throw new RedisError('Pool changed while connecting');
+      const rest = await Promise.allSettled(Array.from({ length: count - 1 }, () => this.openConnection()));
+      for (const r of rest) {
+        this.opening--;
+        opened++;
+        if (r.status === 'fulfilled') this.adopt(r.value, generation);
+      }
+    } finally {
+      this.opening -= count - opened;
+    }
+  }
+
+  /** Adds a fresh connection to the shared set unless the pool closed or moved on meanwhile. */
+  private adopt(conn: RedisConnection, generation: number): boolean {
+    if (this.isClosed || generation !== this.generation) {
+      conn.close();
+      return false;
+    }
+    conn.generation = generation;
+    this.prepare(conn);
+    conn.once('close', () => this.forget(conn));
+    this.shared.push(conn);
+    return true;
+  }
+
+  /** Hook: managed pools install their failure handler here. */
+  protected prepare(_conn: RedisConnection): void {}
+
+  private forget(conn: RedisConnection): void {
+    const i = this.shared.indexOf(conn);
+    if (i >= 0) this.shared.splice(i, 1);
+    this.reserved.delete(conn);
+    if (this.current === conn) this.current = null;
+    this.onConnectionLost(conn);
+  }
+
+  /** Hook: a connection closed (managed pools rediscover). */
+  protected onConnectionLost(_conn: RedisConnection): void {}
+
+  protected drainWaiting(): void {
+    while (this.waiting.length > 0 && !this.isClosed) {
+      const conn = this.pickShared(this.waiting.peekFront()!);
+      if (conn === null) return;
+      // Everything that waited goes to one connection, in order, so batches stay contiguous.
+      for (let c = this.waiting.shift(); c !== undefined; c = this.waiting.shift()) {
+        if (!c.done) this.dispatchAgain(c, conn);
+      }
+    }
+  }
+
+  /** Hook so managed pools can hold some commands back; the base sends it. */
+  protected dispatchAgain(command: Command, conn: RedisConnection): void {
+    conn.enqueue(command);
+  }
+
+  /** Hook: connecting failed; the base rejects every waiting command with the error. */
+  protected onFillFailed(err: Error): void {
+    for (let c = this.waiting.shift(); c !== undefined; c = this.waiting.shift()) if (!c.done) c.reject(err);
+    for (let a = this.acquirers.shift(); a !== undefined; a = this.acquirers.shift()) a.reject(err);
+  }
+
+  /** Hook: how a new connection is made. Managed pools discover the address first. */
+  protected openConnection(): Promise<RedisConnection> {
+    if (this.currentAddress === null) return Promise.reject(new RedisError('Pool has no address'));
+    return createConnection(this.currentAddress, this.options);
+  }
+
+  /** A connection of its own, taken from the idle shared ones or newly opened, up to maxsize. */
+  async acquire(): Promise<RedisConnection> {
+    if (this.isClosed) throw new PoolClosedError('Pool is closed');
+    for (let i = this.shared.length - 1; i >= 0 && this.shared.length > 1; i--) {
+      const c = this.shared[i]!;
+      if (c.inFlight === 0 && c !== this.current) {
+        this.shared.splice(i, 1);
+        this.reserved.add(c);
+        return c;
+      }
+    }
+    if (this.size + this.opening < this.maxsize) {
+      const generation = this.generation;
+      this.opening++;
+      let conn: RedisConnection;
+      try {
+        conn = await this.openConnection();
+      } finally {
+        this.opening--;
+      }
+      if (this.isClosed || generation !== this.generation) {
+        conn.close();
+        if (this.isClosed) throw new PoolClosedError('Pool is closed');
+        return this.acquire();
+      }
+      conn.generation = generation;
+      this.prepare(conn);
+      conn.once('close', () => this.forget(conn));
+      this.reserved.add(conn);
+      return conn;
+    }
+    return new Promise((resolve, reject) => this.acquirers.push({ resolve, reject }));
+  }
+
+  /** Gives back an acquired connection; one of an old generation, closed, or in a transaction is closed. */
+  release(conn: RedisConnection): void {
+    if (!this.reserved.delete(conn)) return;
+    if (this.isClosed || conn.closed || conn.generation !== this.generation || conn.inPubSub) {
+      conn.close();
+      return;
+    }
+    const waiter = this.acquirers.shift();
+    if (waiter !== undefined) {
+      this.reserved.add(conn);
+      waiter.resolve(conn);
+      return;
+    }
+    if (conn.db !== this.db) {
+      conn.close();
+      return;
+    }
+    this.shared.push(conn);
+  }
+
+  /** Runs a blocking command on a connection of its own. */
+  private runReserved(command: Command): void {
+    this.acquire().then(
+      (conn) => {
+        const { resolve, reject } = command;
+        conn.enqueue(
+          new Command(
+            command.name,
+            command.args,
+            command.buffers,
+            (v) => {
+              this.release(conn);
+              resolve(v);
+            },
+            (e) => {
+              this.release(conn);
+              reject(e);
+            },
+          ),
+        );
+      },
+      (err: Error) => command.reject(err),
+    );
+  }
+
+  // ---- publish/subscribe: one connection of the pool's own, resubscribed after it is lost ----
+
+  private subscribeCommand(command: Command): void {
+    const name = command.name.toLowerCase();
+    const set = name.startsWith('p') ? this.patterns : this.channels;
+    const names = command.args.map((a) => (Buffer.isBuffer(a) ? a.toString() : String(a)));
+    if (name.startsWith('un') || name.startsWith('pun')) {
+      if (names.length === 0) set.clear();
+      else for (const n of names) set.delete(n);
+      if (this.pubsub === null) {
+        command.resolve(this.channels.size + this.patterns.size);
+        return;
+      }
+    } else {
+      for (const n of names) set.add(n);
+    }
+    this.pubsubConnection().then(
+      (conn) => conn.enqueue(command),
+      (err: Error) => command.reject(err),
+    );
+  }
+
+  private pubsubConnection(): Promise<RedisConnection> {
+    if (this.pubsub !== null && !this.pubsub.closed) return Promise.resolve(this.pubsub);
+    if (this.pubsubOpening !== null) return this.pubsubOpening;
+    const generation = this.generation;
+    this.pubsubOpening = this.openConnection().then(
+      (conn) => {
+        this.pubsubOpening = null;
+        if (this.isClosed) {
+          conn.close();
+          throw new PoolClosedError('Pool is closed');
+        }
+        conn.generation = generation;
+        this.pubsub = conn;
+        for (const event of PUBSUB_EVENTS) conn.on(event, (...args: unknown[]) => this.emit(event, ...args));
+        conn.once('close', () => {
+          if (this.pubsub === conn) this.pubsub = null;
+          this.resubscribe();
+        });
+        return conn;
+      },
+      (err: Error) => {
+        this.pubsubOpening = null;
+        throw err;
+      },
+    );
+    return this.pubsubOpening;
+  }
+
+  /** After the subscriber connection is lost (failover, restart), subscribe again on a new one. */
+  private resubscribe(attempt = 0): void {
+    if (this.isClosed || (this.channels.size === 0 && this.patterns.size === 0)) return;
+    this.pubsubConnection().then(
+      (conn) => {
+        const jobs: Promise<unknown>[] = [];
+        if (this.channels.size > 0) jobs.push(conn.send('SUBSCRIBE', [...this.channels]));
+        if (this.patterns.size > 0) jobs.push(conn.send('PSUBSCRIBE', [...this.patterns]));
+        Promise.all(jobs).then(
+          () => this.emit('resubscribed'),
+          () => undefined,
+        );
+      },
+      (err: Error) => {
+        this.emit('error', err);
+        const delay = Math.min(1000, 50 * 2 ** attempt);
+        setTimeout(() => this.resubscribe(attempt + 1), delay).unref();
+      },
+    );
+  }
+
+  /** Moves to a new generation: every connection open now is closed and none goes back into the pool. */
+  retire(): void {
+    this.generation++;
+    this.current = null;
+    const old = [...this.shared, ...this.reserved];
+    this.shared.length = 0;
+    this.reserved.clear();
+    for (const c of old) c.close();
+    if (this.pubsub !== null) {
+      const p = this.pubsub;
+      p.close();
+    }
+  }
+
+  /** Closes every connection; commands waiting or in flight reject. */
+  close(): void {
+    if (this.isClosed) return;
+    this.isClosed = true;
+    const err = new PoolClosedError('Pool is closed');
+    for (let c = this.waiting.shift(); c !== undefined; c = this.waiting.shift()) if (!c.done) c.reject(err);
+    for (let a = this.acquirers.shift(); a !== undefined; a = this.acquirers.shift()) a.reject(err);
+    const all = [...this.shared, ...this.reserved];
+    if (this.pubsub !== null) all.push(this.pubsub);
+    this.shared.length = 0;
+    this.reserved.clear();
+    this.pubsub = null;
+    this.current = null;
+    this.onClose();
+    const opening = [this.filling, this.pubsubOpening].filter((p): p is Promise<never> => p !== null);
+    for (const c of all) c.close();
+    Promise.allSettled([...all.map((c) => c.waitClosed()), ...opening, this.closingWork()]).then(() => this.resolveClosed());
+  }
+
+  /** Hook: extra work to wait for while closing (managed pools: discovery in progress). */
+  protected closingWork(): Promise<unknown> {
+    return Promise.resolve();
+  }
+
+  /** Hook: called once when close() starts. */
+  protected onClose(): void {}
+
+  waitClosed(): Promise<void> {
+    return this.closedPromise;
+  }
+}
+
+function clearCurrent(pool: ConnectionsPool): void {
+  pool.clearCurrent();
+}
+
+/** A pool to one address. */
+export async function createPool(address: AddressInput, options: PoolOptions = {}): Promise<ConnectionsPool> {
+  const pool = new ConnectionsPool(address, options);
+  if (pool.minsize > 0) {
+    // Fail fast on a wrong address or password, as createConnection does.
+    await pool.execute('PING').catch((err: unknown) => {
+      pool.close();
+      throw err;
+    });
+  }
+  return pool;
+}
+
+export type { Command };
