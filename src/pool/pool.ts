@@ -25,7 +25,10 @@ export interface CommandTarget extends EventEmitter {
   readonly db: number;
   send(name: string, args: readonly RedisArg[], encoding?: ReplyEncoding): Promise<unknown>;
   /** Sends commands back to back on one connection, nothing in between (pipelines, MULTI/EXEC). */
-  sendBatch(commands: readonly (readonly [string, readonly RedisArg[], ReplyEncoding | undefined])[]): Promise<unknown>[];
+  sendBatch(
+    commands: readonly (readonly [string, readonly RedisArg[], ReplyEncoding | undefined])[],
+    atomic?: boolean,
+  ): Promise<unknown>[];
   /** A connection of its own (released with `release`); for WATCH/MULTI or long blocking work. */
   acquire(): Promise<RedisConnection>;
   release(connection: RedisConnection): void;
@@ -113,7 +116,10 @@ export class ConnectionsPool extends EventEmitter implements CommandTarget {
     });
   }
 
-  sendBatch(commands: readonly (readonly [string, readonly RedisArg[], ReplyEncoding | undefined])[]): Promise<unknown>[] {
+  sendBatch(
+    commands: readonly (readonly [string, readonly RedisArg[], ReplyEncoding | undefined])[],
+    atomic = false,
+  ): Promise<unknown>[] {
     const defaultBuffers = this.options.encoding === null;
     const list: Command[] = [];
     const promises = commands.map(
@@ -126,9 +132,11 @@ export class ConnectionsPool extends EventEmitter implements CommandTarget {
       for (const c of list) c.reject(new PoolClosedError('Pool is closed'));
       return promises;
     }
+    // A transaction is never sent again piecemeal after a failure.
+    if (atomic) for (const c of list) c.attempts = Infinity;
     const conn = this.pickShared(list[0]!);
     if (conn !== null) for (const c of list) conn.enqueue(c);
-    else for (const c of list) this.waiting.push(c);
+    else for (const c of list) this.enqueueWaiting(c);
     return promises;
   }
 
@@ -157,7 +165,12 @@ export class ConnectionsPool extends EventEmitter implements CommandTarget {
     }
     const conn = this.pickShared(command);
     if (conn !== null) conn.enqueue(command);
-    else this.waiting.push(command);
+    else this.enqueueWaiting(command);
+  }
+
+  /** Hook: a command waits for a connection (managed pools bound the wait by failoverTimeout). */
+  protected enqueueWaiting(command: Command): void {
+    this.waiting.push(command);
   }
 
   /** The shared connection for this tick (least loaded), or null after queueing a fill. */

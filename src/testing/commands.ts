@@ -79,7 +79,12 @@ export async function withConnection<T>(
 }
 
 /** Runs one command on a fresh connection. */
-export function command(address: Address, options: TalkOptions, name: string, ...args: (string | number)[]): Promise<unknown> {
+export function command(
+  address: Address,
+  options: TalkOptions,
+  name: string,
+  ...args: (string | number)[]
+): Promise<unknown> {
   return withConnection(address, options, (conn) => conn.execute(name, ...args));
 }
 

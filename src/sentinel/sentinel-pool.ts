@@ -1,0 +1,425 @@
+import { formatAddress, parseAddressList } from '../address.js';
+import { createConnection, type RedisConnection } from '../connection/connection.js';
+import {
+  MasterNotFoundError,
+  MasterReplyError,
+  PoolClosedError,
+  RedisError,
+  ReplyError,
+  SentinelConnectionError,
+  SlaveNotFoundError,
+  SlaveReplyError,
+} from '../errors.js';
+import { validatePoolSize } from '../pool/pool.js';
+import type { Address, AddressInput, ConnectionOptions, RedisArg } from '../types.js';
+import { ManagedPool, type Discovery } from './managed-pool.js';
+import { SENTINEL_DEFAULTS, type SentinelOptions } from './options.js';
+import { SentinelNode, withTimeout } from './sentinel-node.js';
+import { isDown, parseState, parseStates, type MasterState, type ReplicaState } from './state.js';
+
+/** Events that open a failover of a master (data starts `master <name> ...`): writes are held from here. */
+const FAILOVER_START = /^(\+try-failover|\+elected-leader|\+failover-state-.*|\+selected-slave|\+promoted-slave|\+failover-end-for-timeout)$/;
+
+/** The service an event is about: `master <name> ...`, `<type> <id> <ip> <port> @ <name> ...`, or `+switch-master <name> ...`. */
+function serviceOf(event: string, parts: string[]): string | undefined {
+  if (event === '+switch-master') return parts[0];
+  if (parts[0] === 'master') return parts[1];
+  const at = parts.indexOf('@');
+  return at >= 0 ? parts[at + 1] : undefined;
+}
+
+/**
+ * The sentinels, their event subscriptions, discovery, and the managed pools of every service.
+ * Sentinel commands go to a healthy sentinel and fall over to the next.
+ */
+export class SentinelPool implements Discovery {
+  private readonly nodes: SentinelNode[] = [];
+  private readonly masters = new Map<string, ManagedPool>();
+  private readonly slaves = new Map<string, ManagedPool>();
+  private readonly options: SentinelOptions;
+  private readonly dataOptions: ConnectionOptions;
+  private readonly sentinelOptions: ConnectionOptions;
+  private readonly timeout: number;
+  private readonly recentEvents = new Map<string, number>();
+  private checkTimer: NodeJS.Timeout | null = null;
+  private isClosed = false;
+  private readonly closedPromise: Promise<void>;
+  private resolveClosed!: () => void;
+  private preferred = 0;
+
+  constructor(sentinels: readonly AddressInput[], options: SentinelOptions = {}) {
+    const parsed = parseAddressList(sentinels);
+    validatePoolSize(options.minsize ?? SENTINEL_DEFAULTS.minsize, options.maxsize ?? SENTINEL_DEFAULTS.maxsize);
+    for (const key of ['timeout', 'failoverTimeout', 'connectTimeout', 'commandTimeout', 'masterCheckInterval'] as const) {
+      const v = options[key];
+      if (v !== undefined && (typeof v !== 'number' || !Number.isFinite(v) || v < 0)) {
+        throw new TypeError(`${key} must be a non-negative number of milliseconds, got ${String(v)}`);
+      }
+    }
+    this.closedPromise = new Promise((resolve) => (this.resolveClosed = resolve));
+    this.options = options;
+    this.timeout = options.timeout ?? SENTINEL_DEFAULTS.timeout;
+    this.dataOptions = {
+      db: options.db,
+      username: options.username,
+      password: options.password,
+      encoding: options.encoding,
+      ssl: options.ssl,
+      parser: options.parser,
+      connectTimeout: options.connectTimeout,
+      commandTimeout: options.commandTimeout,
+    };
+    this.sentinelOptions = {
+      username: options.sentinelUsername,
+      password: options.sentinelPassword,
+      ssl: options.sentinelTls,
+      parser: options.parser,
+    };
+    for (const a of parsed) {
+      const tls = a.tls && options.sentinelTls === undefined;
+      this.addNode([a.host, a.port], tls ? { ...this.sentinelOptions, ssl: true } : this.sentinelOptions);
+    }
+  }
+
+  get closed(): boolean {
+    return this.isClosed;
+  }
+
+  /** The discovery timeout per sentinel step (ms). */
+  get discoverTimeout(): number {
+    return this.timeout;
+  }
+
+  /** Addresses of every known sentinel, the configured ones and the peers found since. */
+  get sentinelAddresses(): Address[] {
+    return this.nodes.map((n) => n.address);
+  }
+
+  /** The managed pool of the service's master (lazy; the same pool for the same name). */
+  masterFor(service: string): ManagedPool {
+    return this.managed(this.masters, service, 'master');
+  }
+
+  /** The managed pool of one healthy replica of the service (lazy). */
+  slaveFor(service: string): ManagedPool {
+    return this.managed(this.slaves, service, 'slave');
+  }
+
+  private managed(map: Map<string, ManagedPool>, service: string, role: 'master' | 'slave'): ManagedPool {
+    if (typeof service !== 'string' || service.length === 0) throw new TypeError(`service name must be a non-empty string, got ${String(service)}`);
+    let pool = map.get(service);
+    // A pool its user closed is replaced while the sentinel pool itself stays open.
+    if (pool === undefined || (pool.closed && !this.isClosed)) {
+      pool = new ManagedPool(service, role, this, {
+        ...this.dataOptions,
+        minsize: this.options.minsize ?? SENTINEL_DEFAULTS.minsize,
+        maxsize: this.options.maxsize ?? SENTINEL_DEFAULTS.maxsize,
+        failoverTimeout: this.options.failoverTimeout ?? SENTINEL_DEFAULTS.failoverTimeout,
+        maxQueuedCommands: this.options.maxQueuedCommands ?? SENTINEL_DEFAULTS.maxQueuedCommands,
+        holdWritesDuringFailover: this.options.holdWritesDuringFailover ?? SENTINEL_DEFAULTS.holdWritesDuringFailover,
+      });
+      map.set(service, pool);
+      // After close() a new name still gets a closed pool: its calls reject PoolClosedError.
+      if (this.isClosed) pool.close();
+      else this.armCheck();
+    }
+    return pool;
+  }
+
+  // ---- sentinels ----
+
+  private addNode(address: Address, options: ConnectionOptions = this.sentinelOptions): SentinelNode | null {
+    const key = formatAddress(address);
+    if (this.nodes.some((n) => n.key === key)) return null;
+    const node = new SentinelNode(address, options, (event, data, from) => this.onEvent(event, data, from), (level, message) => this.log(level, message));
+    this.nodes.push(node);
+    return node;
+  }
+
+  /**
+   * Connects to every sentinel (command and event connections) within `timeout`, then learns their
+   * peers in the background. Rejects SentinelConnectionError when none answers.
+   */
+  async discover(timeout = Math.max(this.timeout, 1000)): Promise<void> {
+    if (this.isClosed) throw new PoolClosedError('Sentinel pool is closed');
+    const results = await Promise.allSettled(this.nodes.map((n) => n.connect(timeout).then(() => n.subscribe(timeout))));
+    const ok = results.filter((r) => r.status === 'fulfilled').length;
+    if (ok === 0) {
+      const reasons = results.map((r, i) => `${this.nodes[i]!.key}: ${r.status === 'rejected' ? (r.reason as Error).message : 'ok'}`);
+      throw new SentinelConnectionError(`Could not connect to any sentinel (${reasons.join('; ')})`);
+    }
+    this.log('debug', `Connected to ${ok} of ${this.nodes.length} sentinels`);
+    void this.findPeers().catch(() => undefined);
+  }
+
+  /** SENTINEL SENTINELS for every monitored master: peers join the list used for commands and discovery. */
+  private async findPeers(): Promise<void> {
+    const masters = parseStates<MasterState>(await this.execute('SENTINEL', 'MASTERS'));
+    for (const m of masters) {
+      const peers = parseStates(await this.execute('SENTINEL', 'SENTINELS', m.name));
+      for (const p of peers) this.addPeer(p.ip, Number(p.port));
+    }
+  }
+
+  private addPeer(ip: string, port: number): void {
+    if (this.isClosed || !Number.isInteger(port)) return;
+    const node = this.addNode(this.mapAddress(ip, port));
+    if (node !== null) {
+      this.log('log', `Found sentinel ${node.key}`);
+      node.connect(Math.max(this.timeout, 1000)).then(
+        () => node.subscribe(Math.max(this.timeout, 1000)),
+        () => undefined,
+      ).catch(() => undefined);
+    }
+  }
+
+  /** Sentinels in the order to ask them: the one that last answered, then healthy ones, then the rest. */
+  private ordered(): SentinelNode[] {
+    const n = this.nodes.length;
+    const rotated = Array.from({ length: n }, (_, i) => this.nodes[(this.preferred + i) % n]!);
+    return [...rotated.filter((s) => s.lastError === null), ...rotated.filter((s) => s.lastError !== null)];
+  }
+
+  /** Sends a command to a sentinel; on a connection error or timeout the next sentinel is tried. */
+  async execute(command: string, ...args: RedisArg[]): Promise<unknown> {
+    if (this.isClosed) throw new PoolClosedError('Sentinel pool is closed');
+    let lastError: unknown = null;
+    for (const node of this.ordered()) {
+      try {
+        const reply = await node.execute(Math.max(this.timeout, 1000), command, args);
+        this.preferred = this.nodes.indexOf(node);
+        return reply;
+      } catch (err) {
+        // A reply error is the sentinel's answer, not a failure of the sentinel.
+        if (err instanceof ReplyError) throw err;
+        lastError = err;
+      }
+      if (this.isClosed) throw new PoolClosedError('Sentinel pool is closed');
+    }
+    throw new SentinelConnectionError(`No sentinel answered ${command} ${String(args[0] ?? '')}: ${(lastError as Error | null)?.message ?? 'none known'}`, { cause: lastError ?? undefined });
+  }
+
+  // ---- discovery ----
+
+  mapAddress(host: string, port: number): Address {
+    const mapped = this.options.natMap?.[`${host}:${port}`];
+    return mapped ? [mapped.host, mapped.port] : [host, port];
+  }
+
+  /** Asks the sentinels in turn for the master, connects to it and checks ROLE. */
+  async discoverMaster(service: string, timeout = this.timeout): Promise<RedisConnection> {
+    if (this.isClosed) throw new PoolClosedError('Sentinel pool is closed');
+    let lastError: unknown = null;
+    let unknown = 0;
+    const nodes = this.ordered();
+    for (const node of nodes) {
+      if (this.isClosed) throw new PoolClosedError('Sentinel pool is closed');
+      let state: MasterState;
+      try {
+        state = parseState<MasterState>(await node.execute(timeout, 'SENTINEL', ['MASTER', service]));
+      } catch (err) {
+        if (err instanceof ReplyError && /No such master/i.test(err.message)) unknown++;
+        lastError = err;
+        continue;
+      }
+      if (isDown(state)) {
+        lastError = new MasterNotFoundError(`Sentinel ${node.key} reports master ${state.ip}:${state.port} of ${service} as ${state.flags.join(',')}`);
+        continue;
+      }
+      const address = this.mapAddress(state.ip, Number(state.port));
+      const conn = await this.connectChecked(service, address, 'master', timeout).catch((err: unknown) => {
+        lastError = err;
+        return null;
+      });
+      if (conn !== null) return conn;
+      if (lastError instanceof MasterReplyError) throw lastError;
+    }
+    const err = new MasterNotFoundError(
+      unknown === nodes.length && nodes.length > 0
+        ? `No master found for ${service}: no sentinel monitors a service of that name`
+        : `No master found for ${service}${lastError ? `: ${(lastError as Error).message}` : ''}`,
+      { cause: lastError ?? undefined },
+    );
+    if (unknown === nodes.length) (err as { unknownService?: boolean }).unknownService = true;
+    throw err;
+  }
+
+  /** Healthy replicas (not down, link to master ok), as reported by the first sentinel that answers. */
+  async replicaCandidates(service: string, timeout = this.timeout): Promise<Address[]> {
+    if (this.isClosed) throw new PoolClosedError('Sentinel pool is closed');
+    let lastError: unknown = null;
+    let unknown = 0;
+    const nodes = this.ordered();
+    for (const node of nodes) {
+      try {
+        const replicas = parseStates<ReplicaState>(await node.execute(timeout, 'SENTINEL', ['REPLICAS', service]));
+        const healthy = replicas.filter((r) => !isDown(r) && r['master-link-status'] === 'ok');
+        if (healthy.length > 0) return healthy.map((r) => this.mapAddress(r.ip, Number(r.port)));
+        lastError = new SlaveNotFoundError(`Sentinel ${node.key} knows no healthy replica of ${service} (${replicas.length} listed)`);
+      } catch (err) {
+        if (err instanceof ReplyError && /No such master/i.test(err.message)) unknown++;
+        lastError = err;
+      }
+    }
+    const err = new SlaveNotFoundError(`No slave found for ${service}${lastError ? `: ${(lastError as Error).message}` : ''}`, { cause: lastError ?? undefined });
+    if (unknown === nodes.length && nodes.length > 0) (err as { unknownService?: boolean }).unknownService = true;
+    throw err;
+  }
+
+  verifyReplica(service: string, address: Address): Promise<RedisConnection> {
+    return this.connectChecked(service, address, 'slave', this.timeout);
+  }
+
+  /** Asks the sentinels for a healthy replica, connects to it and checks ROLE. */
+  async discoverSlave(service: string, timeout = this.timeout): Promise<RedisConnection> {
+    const candidates = await this.replicaCandidates(service, timeout);
+    let lastError: unknown = null;
+    for (const address of candidates) {
+      try {
+        return await this.connectChecked(service, address, 'slave', timeout);
+      } catch (err) {
+        if (err instanceof SlaveReplyError) throw err;
+        lastError = err;
+      }
+    }
+    throw new SlaveNotFoundError(`No slave found for ${service}`, { cause: lastError ?? undefined });
+  }
+
+  /**
+   * Connects to a data node and checks its ROLE. An error reply from the node itself (auth, db)
+   * is final: MasterReplyError / SlaveReplyError with the cause.
+   */
+  private async connectChecked(service: string, address: Address, role: 'master' | 'slave', timeout: number): Promise<RedisConnection> {
+    let conn: RedisConnection;
+    try {
+      conn = await createConnection(address, { ...this.dataOptions, connectTimeout: Math.max(timeout, this.dataOptions.connectTimeout === undefined ? timeout : Math.min(timeout * 5, this.dataOptions.connectTimeout)) });
+    } catch (err) {
+      if (err instanceof ReplyError) throw role === 'master' ? new MasterReplyError(service, err) : new SlaveReplyError(service, err);
+      throw err;
+    }
+    try {
+      const reply = (await withTimeout(conn.send('ROLE', [], 'utf8'), timeout, `ROLE on ${formatAddress(address)}`)) as unknown[];
+      if (reply[0] !== role) throw new RedisError(`${formatAddress(address)} is a ${String(reply[0])}, not a ${role}`);
+      return conn;
+    } catch (err) {
+      conn.close();
+      if (err instanceof ReplyError) throw role === 'master' ? new MasterReplyError(service, err) : new SlaveReplyError(service, err);
+      throw err;
+    }
+  }
+
+  // ---- events ----
+
+  private onEvent(event: string, data: string, from: SentinelNode): void {
+    if (this.isClosed) return;
+    // The same event arrives once from every sentinel: handle it once.
+    const key = `${event} ${data}`;
+    const now = Date.now();
+    const seen = this.recentEvents.get(key);
+    if (seen !== undefined && now - seen < 2000) return;
+    this.recentEvents.set(key, now);
+    if (this.recentEvents.size > 500) {
+      for (const [k, t] of this.recentEvents) if (now - t > 2000) this.recentEvents.delete(k);
+    }
+    this.log('debug', `${event} ${data} (from ${from.key})`);
+    const parts = data.split(' ');
+    const service = serviceOf(event, parts);
+    if (event === '+sentinel') {
+      // `sentinel <runid> <ip> <port> @ <master> ...`
+      this.addPeer(parts[2]!, Number(parts[3]));
+      return;
+    }
+    if (service === undefined) return;
+    const master = this.masters.get(service);
+    const slave = this.slaves.get(service);
+    if (event === '+switch-master') {
+      const address = this.mapAddress(parts[3]!, Number(parts[4]));
+      this.log('log', `+switch-master ${service}: ${parts[1]}:${parts[2]} -> ${address[0]}:${address[1]}`);
+      master?.switchMaster(address);
+      slave?.replicaGone(address);
+      return;
+    }
+    const instance = parts[0];
+    if (instance === 'master') {
+      const address = this.mapAddress(parts[2]!, Number(parts[3]));
+      if (event === '+odown') master?.masterDown(address);
+      else if (event === '-odown') master?.releaseHold();
+      else if (FAILOVER_START.test(event)) master?.holdWrites();
+      else if (event.startsWith('-failover-abort')) master?.releaseHold();
+      return;
+    }
+    if (instance === 'slave') {
+      const address = this.mapAddress(parts[2]!, Number(parts[3]));
+      if (event === '+sdown' || event === '+odown') slave?.replicaGone(address);
+      else if (event === '+convert-to-slave') master?.masterDown(address);
+      else if (event === '+selected-slave' || event === '+promoted-slave') {
+        master?.holdWrites();
+        slave?.replicaGone(address);
+      }
+    }
+  }
+
+  // ---- periodic check ----
+
+  private armCheck(): void {
+    const interval = this.options.masterCheckInterval ?? SENTINEL_DEFAULTS.masterCheckInterval;
+    if (interval === 0 || this.checkTimer !== null || this.isClosed) return;
+    this.checkTimer = setInterval(() => void this.checkMasters(), interval);
+    this.checkTimer.unref();
+  }
+
+  /** Compares each master pool's address with what the sentinels report; catches a missed event. */
+  private async checkMasters(): Promise<void> {
+    for (const [service, pool] of this.masters) {
+      if (this.isClosed || pool.closed || pool.address === null) continue;
+      try {
+        const reply = (await this.execute('SENTINEL', 'GET-MASTER-ADDR-BY-NAME', service)) as [string, string] | null;
+        if (reply === null || pool.address === null) continue;
+        const address = this.mapAddress(String(reply[0]), Number(reply[1]));
+        if (address[0] !== pool.address[0] || address[1] !== pool.address[1]) {
+          this.log('warn', `Sentinels report ${address.join(':')} as master of ${service} (client used ${pool.address.join(':')}): switching`);
+          pool.switchMaster(address);
+        }
+      } catch {
+        // The next round tries again.
+      }
+    }
+  }
+
+  log(level: 'debug' | 'log' | 'warn', message: string): void {
+    const logger = this.options.logger;
+    if (logger === undefined) return;
+    const fn = logger[level] ?? logger.log;
+    fn?.call(logger, message);
+  }
+
+  /** Closes the managed pools, then the sentinel connections. */
+  close(): void {
+    if (this.isClosed) return;
+    this.isClosed = true;
+    if (this.checkTimer !== null) clearInterval(this.checkTimer);
+    this.checkTimer = null;
+    const pools = [...this.masters.values(), ...this.slaves.values()];
+    for (const p of pools) p.close();
+    void Promise.allSettled([...pools.map((p) => p.waitClosed()), ...this.nodes.map((n) => n.stop())]).then(() => this.resolveClosed());
+  }
+
+  /** Resolves once close() has closed every socket. */
+  waitClosed(): Promise<void> {
+    return this.closedPromise;
+  }
+}
+
+/** Creates a SentinelPool and connects to the sentinels; rejects SentinelConnectionError (closing everything) if none answers. */
+export async function createSentinelPool(sentinels: readonly AddressInput[], options: SentinelOptions = {}): Promise<SentinelPool> {
+  const pool = new SentinelPool(sentinels, options);
+  try {
+    await pool.discover();
+  } catch (err) {
+    pool.close();
+    await pool.waitClosed();
+    throw err;
+  }
+  return pool;
+}
+

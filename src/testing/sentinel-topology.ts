@@ -1,0 +1,401 @@
+import { ReplyError } from '../errors.js';
+import type { Address } from '../types.js';
+import { command, pairsToRecord, parseAddressReply, parseInfo, sameAddress } from './commands.js';
+import { RedisServer, SentinelServer, type RedisProcess } from './redis-server.js';
+import { waitFor } from './wait.js';
+
+export interface SentinelTopologyOptions {
+  /** Replicas per service. Default 1. */
+  replicas?: number;
+  /** Sentinel processes. Default 1. */
+  sentinels?: number;
+  /** Sentinels that must agree a master is down. Default: a majority of `sentinels`. */
+  quorum?: number;
+  /** `down-after-milliseconds`. Default 1 000. */
+  downAfterMs?: number;
+  /** `failover-timeout`. Default 3 000. */
+  failoverTimeoutMs?: number;
+  /** `requirepass` (and `masterauth`) of every data node; the sentinels get it as `auth-pass`. */
+  password?: string;
+  /** The sentinels' own password. */
+  sentinelPassword?: string;
+  /** The default service name. Default `'mymaster'` (or the first of `services`). */
+  service?: string;
+  /** Several services, each with its own master and replicas, all watched by the same sentinels. */
+  services?: string[];
+  /** Extra command-line arguments for every data node. */
+  serverArgs?: string[];
+  /** Extra command-line arguments for every sentinel. */
+  sentinelArgs?: string[];
+  /** Deadline for each start-up stage (replication, sentinel agreement), in ms. Default 15 000. */
+  startTimeoutMs?: number;
+}
+
+export interface FailoverOptions {
+  /** Default: the topology's `service`. */
+  service?: string;
+  /** Deadline for the whole failover, in ms. Default 20 000 (30 000 with `waitForReplicas`). */
+  timeoutMs?: number;
+  /**
+   * Also wait until every running data node replicates from the new master. Sentinel demotes the old
+   * master only 8-10 s after the switch, so this makes failover() that much slower. Default false.
+   */
+  waitForReplicas?: boolean;
+}
+
+interface Group {
+  name: string;
+  master: RedisServer;
+  /** Every data node of the service, the master included. */
+  nodes: RedisServer[];
+}
+
+interface Settings {
+  replicas: number;
+  sentinels: number;
+  quorum: number;
+  downAfterMs: number;
+  failoverTimeoutMs: number;
+  startTimeoutMs: number;
+  serverArgs: string[];
+  sentinelArgs: string[];
+}
+
+const HOST = '127.0.0.1';
+
+function checkCount(name: string, value: number, min: number): number {
+  if (!Number.isInteger(value) || value < min)
+    throw new TypeError(`${name} must be an integer >= ${min}, got ${value}`);
+  return value;
+}
+
+/** Awaits every promise (so nothing keeps starting in the background), then throws the first failure. */
+async function settleAll<T>(promises: Promise<T>[]): Promise<T[]> {
+  const results = await Promise.allSettled(promises);
+  const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+  if (failed) throw failed.reason;
+  return results.map((r) => (r as PromiseFulfilledResult<T>).value);
+}
+
+/** Reply errors that mean "not yet" for SENTINEL FAILOVER: no replica is ready, or a failover runs. */
+function isRetryableFailoverError(error: unknown): boolean {
+  return !(error instanceof ReplyError) || /NOGOODSLAVE|INPROG/.test(error.message);
+}
+
+/**
+ * Real `redis-server` processes on free loopback ports: one master and N replicas per service, and M
+ * sentinels watching them. `start()` resolves only once the sentinels agree on the whole topology.
+ */
+export class SentinelTopology {
+  /** The default service of every method that takes an optional `service`. */
+  readonly service: string;
+  readonly services: readonly string[];
+  readonly password: string | undefined;
+  readonly sentinelPassword: string | undefined;
+  readonly sentinelServers: SentinelServer[] = [];
+  readonly #settings: Settings;
+  readonly #groups = new Map<string, Group>();
+  /** Every process this topology started, in start order; `stop()` ends exactly these. */
+  readonly #started: RedisProcess[] = [];
+  /** Pending `pauseMaster` timers; `stop()` resumes them early. */
+  readonly #pauses = new Set<() => void>();
+  #stopping: Promise<void> | undefined;
+
+  private constructor(options: SentinelTopologyOptions) {
+    const services = [...(options.services ?? [])];
+    const service = options.service ?? services[0] ?? 'mymaster';
+    if (!services.includes(service)) services.unshift(service);
+    if (new Set(services).size !== services.length)
+      throw new TypeError(`services must be distinct, got ${JSON.stringify(services)}`);
+    this.service = service;
+    this.services = services;
+    this.password = options.password;
+    this.sentinelPassword = options.sentinelPassword;
+    const sentinels = checkCount('sentinels', options.sentinels ?? 1, 1);
+    const quorum = checkCount('quorum', options.quorum ?? Math.floor(sentinels / 2) + 1, 1);
+    if (quorum > sentinels) throw new TypeError(`quorum (${quorum}) cannot exceed sentinels (${sentinels})`);
+    this.#settings = {
+      replicas: checkCount('replicas', options.replicas ?? 1, 0),
+      sentinels,
+      quorum,
+      downAfterMs: checkCount('downAfterMs', options.downAfterMs ?? 1_000, 1),
+      failoverTimeoutMs: checkCount('failoverTimeoutMs', options.failoverTimeoutMs ?? 3_000, 1),
+      startTimeoutMs: checkCount('startTimeoutMs', options.startTimeoutMs ?? 15_000, 1),
+      serverArgs: [...(options.serverArgs ?? [])],
+      sentinelArgs: [...(options.sentinelArgs ?? [])],
+    };
+  }
+
+  /** Starts everything; if any step fails, stops what was started and rejects. */
+  static async start(options: SentinelTopologyOptions = {}): Promise<SentinelTopology> {
+    const topology = new SentinelTopology(options);
+    try {
+      await topology.#start();
+    } catch (error) {
+      await topology.stop().catch(() => undefined);
+      throw error;
+    }
+    return topology;
+  }
+
+  get quorum(): number {
+    return this.#settings.quorum;
+  }
+
+  /** `[host, port]` of every sentinel, in start order. */
+  get sentinelAddresses(): Address[] {
+    return this.sentinelServers.map((s) => s.address);
+  }
+
+  /** The current master of the default service (updated by failover(), waitForMasterChange(), masterAddress()). */
+  get master(): RedisServer {
+    return this.masterOf(this.service);
+  }
+
+  /** The data nodes of the default service other than `master` (a killed old master stays listed). */
+  get replicas(): RedisServer[] {
+    return this.replicasOf(this.service);
+  }
+
+  /** Every data node of every service. */
+  get servers(): RedisServer[] {
+    return this.services.flatMap((name) => this.#groups.get(name)?.nodes ?? []);
+  }
+
+  masterOf(service: string): RedisServer {
+    return this.#group(service).master;
+  }
+
+  replicasOf(service: string): RedisServer[] {
+    const group = this.#group(service);
+    return group.nodes.filter((n) => n !== group.master);
+  }
+
+  #group(service: string): Group {
+    const group = this.#groups.get(service);
+    if (!group)
+      throw new Error(
+        `Unknown service ${JSON.stringify(service)}; this topology runs ${JSON.stringify(this.services)}`,
+      );
+    return group;
+  }
+
+  async #start(): Promise<void> {
+    const s = this.#settings;
+    await settleAll(this.services.map((name) => this.#startGroup(name)));
+    const monitors = this.services.map((name) => ({
+      name,
+      host: HOST,
+      port: this.masterOf(name).port,
+      quorum: s.quorum,
+      downAfterMs: s.downAfterMs,
+      failoverTimeoutMs: s.failoverTimeoutMs,
+      authPass: this.password,
+    }));
+    const slots: SentinelServer[] = [];
+    await settleAll(
+      Array.from({ length: s.sentinels }, async (_, i) => {
+        const sentinel = await SentinelServer.start({
+          monitors,
+          password: this.sentinelPassword,
+          args: s.sentinelArgs,
+        });
+        this.#started.push(sentinel);
+        slots[i] = sentinel;
+      }),
+    );
+    this.sentinelServers.push(...slots);
+    await waitFor(
+      'every sentinel to see the masters, their replicas and the other sentinels',
+      () => this.#sentinelsAgree(),
+      {
+        timeoutMs: s.startTimeoutMs,
+        intervalMs: 50,
+      },
+    );
+  }
+
+  async #startGroup(name: string): Promise<void> {
+    const s = this.#settings;
+    const master = await RedisServer.start({ password: this.password, args: s.serverArgs });
+    this.#started.push(master);
+    const group: Group = { name, master, nodes: [master] };
+    this.#groups.set(name, group);
+    const replicas = await settleAll(
+      Array.from({ length: s.replicas }, async () => {
+        const replica = await RedisServer.start({
+          password: this.password,
+          replicaOf: master.address,
+          args: s.serverArgs,
+        });
+        this.#started.push(replica);
+        return replica;
+      }),
+    );
+    group.nodes = [master, ...replicas];
+    await this.waitForReplicas(name, s.startTimeoutMs);
+  }
+
+  /** Whether every sentinel reports each master healthy with all its replicas and all the other sentinels. */
+  async #sentinelsAgree(): Promise<boolean> {
+    const s = this.#settings;
+    for (const sentinel of this.sentinelServers) {
+      for (const name of this.services) {
+        const group = this.#group(name);
+        const master = pairsToRecord(await this.#sentinelCommand(sentinel, 'MASTER', name));
+        if (master.flags !== 'master' || Number(master.port) !== group.master.port) return false;
+        if (Number(master['num-slaves']) !== group.nodes.length - 1) return false;
+        if (Number(master['num-other-sentinels']) !== s.sentinels - 1) return false;
+        // A replica the sentinel has not yet INFOed would make an early failover() answer NOGOODSLAVE.
+        const replicas = (await this.#sentinelCommand(sentinel, 'REPLICAS', name)) as unknown[];
+        for (const entry of replicas) {
+          const replica = pairsToRecord(entry);
+          if (replica.flags !== 'slave' || replica['master-link-status'] !== 'ok') return false;
+        }
+      }
+    }
+    return true;
+  }
+
+  #sentinelCommand(sentinel: SentinelServer, ...args: (string | number)[]): Promise<unknown> {
+    return command(sentinel.address, { password: this.sentinelPassword, timeoutMs: 1_000 }, 'SENTINEL', ...args);
+  }
+
+  /** Sends a SENTINEL command to the first sentinel that answers; an error reply is final, not a reason to try the next. */
+  async #askSentinels(...args: (string | number)[]): Promise<unknown> {
+    let lastError: unknown = new Error('No sentinel is running');
+    for (const sentinel of this.sentinelServers) {
+      if (!sentinel.running || sentinel.paused) continue;
+      try {
+        return await this.#sentinelCommand(sentinel, ...args);
+      } catch (error) {
+        if (error instanceof ReplyError) throw error;
+        lastError = error;
+      }
+    }
+    throw lastError;
+  }
+
+  /** Points `master` of the service at the node with that address, when it is one of ours. */
+  #adopt(service: string, address: Address): void {
+    const group = this.#group(service);
+    const node = group.nodes.find((n) => sameAddress(n.address, address));
+    if (node) group.master = node;
+  }
+
+  /** The master address a sentinel reports now (and `master` is synced with it). */
+  async masterAddress(service: string = this.service): Promise<Address> {
+    const address = parseAddressReply(await this.#askSentinels('GET-MASTER-ADDR-BY-NAME', service));
+    if (!address) throw new Error(`The sentinels do not know the service ${JSON.stringify(service)}`);
+    this.#adopt(service, address);
+    return address;
+  }
+
+  /**
+   * Waits until every running sentinel reports one master address other than `oldAddress` and that
+   * node's ROLE is master; resolves with the new address.
+   */
+  async waitForMasterChange(oldAddress: Address, timeoutMs = 20_000, service: string = this.service): Promise<Address> {
+    const address = await waitFor(
+      `the sentinels to agree on a new master of ${service} (old ${oldAddress.join(':')})`,
+      async () => {
+        const sentinels = this.sentinelServers.filter((s) => s.running && !s.paused);
+        if (sentinels.length === 0) throw new Error('No sentinel is running');
+        const reported = await Promise.all(
+          sentinels.map(async (s) =>
+            parseAddressReply(await this.#sentinelCommand(s, 'GET-MASTER-ADDR-BY-NAME', service)),
+          ),
+        );
+        const first = reported[0];
+        if (!first || sameAddress(first, oldAddress) || !reported.every((a) => sameAddress(a, first))) return undefined;
+        const role = await command(first, { password: this.password, timeoutMs: 1_000 }, 'ROLE');
+        return Array.isArray(role) && role[0] === 'master' ? first : undefined;
+      },
+      { timeoutMs, intervalMs: 50 },
+    );
+    this.#adopt(service, address);
+    return address;
+  }
+
+  /**
+   * SENTINEL FAILOVER, retried while the sentinel answers NOGOODSLAVE or INPROG; resolves with the new
+   * master address once every sentinel reports it and the node confirms its role. The old master may
+   * still call itself master for a few seconds (Sentinel demotes it later), unless `waitForReplicas`.
+   */
+  async failover(options: FailoverOptions = {}): Promise<Address> {
+    const service = options.service ?? this.service;
+    const timeoutMs = options.timeoutMs ?? (options.waitForReplicas ? 30_000 : 20_000);
+    const deadline = Date.now() + timeoutMs;
+    const remaining = (): number => Math.max(1, deadline - Date.now());
+    const oldAddress = await this.masterAddress(service);
+    await waitFor(`SENTINEL FAILOVER ${service} to be accepted`, () => this.#askSentinels('FAILOVER', service), {
+      timeoutMs,
+      intervalMs: 100,
+      retryIf: isRetryableFailoverError,
+    });
+    const address = await this.waitForMasterChange(oldAddress, remaining(), service);
+    if (options.waitForReplicas) await this.waitForReplicas(service, remaining());
+    return address;
+  }
+
+  /**
+   * Waits until every running non-master node of the service reports a live link to the current master.
+   * Right after a failover the old master may take 8-10 s to be demoted by Sentinel, hence the default.
+   */
+  async waitForReplicas(service: string = this.service, timeoutMs = 20_000): Promise<void> {
+    const group = this.#group(service);
+    await waitFor(
+      `the replicas of ${service} to sync with ${group.master.address.join(':')}`,
+      async () => {
+        for (const node of group.nodes) {
+          if (node === group.master || !node.running || node.paused) continue;
+          const info = parseInfo(
+            await command(node.address, { password: this.password, timeoutMs: 1_000 }, 'INFO', 'replication'),
+          );
+          if (
+            info.role !== 'slave' ||
+            Number(info.master_port) !== group.master.port ||
+            info.master_link_status !== 'up'
+          )
+            return false;
+        }
+        return true;
+      },
+      { timeoutMs, intervalMs: 25 },
+    );
+  }
+
+  /** SIGKILLs the current master of the service; resolves with its address once it is dead. */
+  async killMaster(service: string = this.service): Promise<Address> {
+    const master = this.masterOf(service);
+    const address = master.address;
+    await master.kill('SIGKILL');
+    return address;
+  }
+
+  /** SIGSTOPs the current master for `ms`, then SIGCONTs it; resolves once it is resumed (early on stop()). */
+  pauseMaster(ms: number, service: string = this.service): Promise<void> {
+    const master = this.masterOf(service);
+    master.pause();
+    return new Promise<void>((resolve) => {
+      const finish = (): void => {
+        clearTimeout(timer);
+        this.#pauses.delete(finish);
+        if (master.running) master.resume();
+        resolve();
+      };
+      const timer = setTimeout(finish, ms);
+      this.#pauses.add(finish);
+    });
+  }
+
+  /** Resumes paused masters, ends exactly the processes this topology started, and removes their folders. Idempotent. */
+  stop(): Promise<void> {
+    this.#stopping ??= (async () => {
+      // Deleting the current entry while iterating a Set is safe.
+      for (const finish of this.#pauses) finish();
+      await settleAll(this.#started.map((p) => p.stop()));
+    })();
+    return this.#stopping;
+  }
+}
