@@ -150,6 +150,7 @@ export abstract class RedisCommands extends CommandsBase {
 
   set<O extends SetOptions & { GET: true }>(key: RedisArg, value: RedisArg, options: O): Promise<BulkString<O> | null>;
   set(key: RedisArg, value: RedisArg, options?: SetOptions & { GET?: false }): Promise<'OK' | null>;
+  set(key: RedisArg, value: RedisArg, options?: SetOptions): Promise<string | Buffer | null>;
   set(key: RedisArg, value: RedisArg, options?: SetOptions): Promise<unknown> {
     return this.call('SET', setArgs(key, value, options), options?.GET === true ? options : TEXT);
   }
@@ -185,16 +186,12 @@ export abstract class RedisCommands extends CommandsBase {
   }
 
   /** `mset({ a: 1, b: 2 })`, `mset([['a', 1], ['b', 2]])` or `mset('a', 1, 'b', 2)`. */
-  mset(entries: Entries): Promise<'OK'>;
-  mset(...keyValues: RedisArg[]): Promise<'OK'>;
-  mset(...rest: (Entries | RedisArg)[]): Promise<'OK'> {
-    return this.call('MSET', entryArgs([], rest), TEXT);
+  mset(...pairs: [entries: Entries] | RedisArg[]): Promise<'OK'> {
+    return this.call('MSET', entryArgs([], pairs), TEXT);
   }
 
-  msetnx(entries: Entries): Promise<Flag>;
-  msetnx(...keyValues: RedisArg[]): Promise<Flag>;
-  msetnx(...rest: (Entries | RedisArg)[]): Promise<Flag> {
-    return this.call('MSETNX', entryArgs([], rest));
+  msetnx(...pairs: [entries: Entries] | RedisArg[]): Promise<Flag> {
+    return this.call('MSETNX', entryArgs([], pairs));
   }
 
   incr(key: RedisArg): Promise<number> {
@@ -327,10 +324,8 @@ export abstract class RedisCommands extends CommandsBase {
   // Hashes
 
   /** `hset(key, { f: 'v' })` or `hset(key, 'f', 'v', ...)`; resolves how many fields were added. */
-  hset(key: RedisArg, entries: Entries): Promise<number>;
-  hset(key: RedisArg, ...fieldValues: RedisArg[]): Promise<number>;
-  hset(key: RedisArg, ...rest: (Entries | RedisArg)[]): Promise<number> {
-    return this.call('HSET', entryArgs([key], rest));
+  hset(key: RedisArg, ...pairs: [entries: Entries] | RedisArg[]): Promise<number> {
+    return this.call('HSET', entryArgs([key], pairs));
   }
 
   hsetnx(key: RedisArg, field: RedisArg, value: RedisArg): Promise<Flag> {
@@ -424,14 +419,16 @@ export abstract class RedisCommands extends CommandsBase {
 
   lpop<O extends Opts = Opts>(key: RedisArg, options?: O): Promise<BulkString<O> | null>;
   lpop<O extends Opts = Opts>(key: RedisArg, count: number, options?: O): Promise<BulkString<O>[] | null>;
+  lpop(key: RedisArg, countOrOptions?: number | Opts, options?: Opts): Promise<Bulky | Bulky[] | null>;
   lpop(key: RedisArg, countOrOptions?: number | Opts, options?: Opts): Promise<unknown> {
-    return this.withCount('LPOP', key, countOrOptions, options);
+    return this.call('LPOP', ...countArgs(key, countOrOptions, options));
   }
 
   rpop<O extends Opts = Opts>(key: RedisArg, options?: O): Promise<BulkString<O> | null>;
   rpop<O extends Opts = Opts>(key: RedisArg, count: number, options?: O): Promise<BulkString<O>[] | null>;
+  rpop(key: RedisArg, countOrOptions?: number | Opts, options?: Opts): Promise<Bulky | Bulky[] | null>;
   rpop(key: RedisArg, countOrOptions?: number | Opts, options?: Opts): Promise<unknown> {
-    return this.withCount('RPOP', key, countOrOptions, options);
+    return this.call('RPOP', ...countArgs(key, countOrOptions, options));
   }
 
   llen(key: RedisArg): Promise<number> {
@@ -466,6 +463,7 @@ export abstract class RedisCommands extends CommandsBase {
   /** Index of the first match (null if none); with `COUNT`, the indexes of up to that many (0: all). */
   lpos(key: RedisArg, element: RedisArg, options: LPosOptions & { COUNT: number }): Promise<number[]>;
   lpos(key: RedisArg, element: RedisArg, options?: LPosOptions): Promise<number | null>;
+  lpos(key: RedisArg, element: RedisArg, options?: LPosOptions & { COUNT?: number }): Promise<number | number[] | null>;
   lpos(key: RedisArg, element: RedisArg, options: LPosOptions & { COUNT?: number } = {}): Promise<unknown> {
     const args: RedisArg[] = [key, element];
     if (options.RANK !== undefined) args.push('RANK', options.RANK);
@@ -557,15 +555,17 @@ export abstract class RedisCommands extends CommandsBase {
 
   spop<O extends Opts = Opts>(key: RedisArg, options?: O): Promise<BulkString<O> | null>;
   spop<O extends Opts = Opts>(key: RedisArg, count: number, options?: O): Promise<BulkString<O>[]>;
+  spop(key: RedisArg, countOrOptions?: number | Opts, options?: Opts): Promise<Bulky | Bulky[] | null>;
   spop(key: RedisArg, countOrOptions?: number | Opts, options?: Opts): Promise<unknown> {
-    return this.withCount('SPOP', key, countOrOptions, options);
+    return this.call('SPOP', ...countArgs(key, countOrOptions, options));
   }
 
   /** With a negative `count`, members may repeat. */
   srandmember<O extends Opts = Opts>(key: RedisArg, options?: O): Promise<BulkString<O> | null>;
   srandmember<O extends Opts = Opts>(key: RedisArg, count: number, options?: O): Promise<BulkString<O>[]>;
+  srandmember(key: RedisArg, countOrOptions?: number | Opts, options?: Opts): Promise<Bulky | Bulky[] | null>;
   srandmember(key: RedisArg, countOrOptions?: number | Opts, options?: Opts): Promise<unknown> {
-    return this.withCount('SRANDMEMBER', key, countOrOptions, options);
+    return this.call('SRANDMEMBER', ...countArgs(key, countOrOptions, options));
   }
 
   smove(source: RedisArg, destination: RedisArg, member: RedisArg): Promise<Flag> {

@@ -14,7 +14,10 @@ import type { Address, PoolOptions } from '../types.js';
 
 /** What a managed pool needs from its SentinelPool. */
 export interface Discovery {
-  discoverMaster(service: string, timeout?: number): Promise<RedisConnection>;
+  /** `exclude`: a master just demoted; a sentinel still reporting it is behind and is skipped. */
+  discoverMaster(service: string, timeout?: number, exclude?: Address | null): Promise<RedisConnection>;
+  /** Connects to `address` and checks that it is a master. */
+  verifyMaster(service: string, address: Address): Promise<RedisConnection>;
   /** Healthy replicas in the order connections should spread over them. */
   replicaCandidates(service: string): Promise<Address[]>;
   verifyReplica(service: string, address: Address): Promise<RedisConnection>;
@@ -43,6 +46,10 @@ export class ManagedPool extends ConnectionsPool {
   private retryDelay = 0;
   private lastError: Error | null = null;
   private replicas: Address[] = [];
+  /** The address +switch-master announced, tried first by the next discovery. */
+  private announced: Address | null = null;
+  /** The master before the last switch: sentinels that still report it are behind. */
+  private demoted: Address | null = null;
   private nextReplica = 0;
   private readonly waitUntil = new WeakMap<Command, number>();
   private readonly managed: ManagedPoolOptions;
@@ -149,7 +156,11 @@ export class ManagedPool extends ConnectionsPool {
   protected override async openConnection(): Promise<RedisConnection> {
     if (this.isMaster) {
       if (this.currentAddress === null) {
-        const conn = await this.discovery.discoverMaster(this.service);
+        const announced = this.announced;
+        this.announced = null;
+        const conn =
+          (announced !== null ? await this.discovery.verifyMaster(this.service, announced).catch(() => null) : null) ??
+          (await this.discovery.discoverMaster(this.service, undefined, this.demoted));
         if (this.currentAddress === null || this.currentAddress[0] !== conn.address[0] || this.currentAddress[1] !== conn.address[1]) {
           this.discovery.log('log', `Discovered master ${conn.address[0]}:${conn.address[1]} for ${this.service}`);
         }
@@ -250,7 +261,10 @@ export class ManagedPool extends ConnectionsPool {
     const cur = this.currentAddress;
     if (cur !== null && cur[0] === address[0] && cur[1] === address[1]) return;
     this.discovery.log('log', `Master of ${this.service} is now ${address[0]}:${address[1]}`);
+    if (cur !== null) this.demoted = cur;
+    if (this.demoted !== null && this.demoted[0] === address[0] && this.demoted[1] === address[1]) this.demoted = null;
     this.rediscover();
+    this.announced = address;
   }
 
   /** The master is objectively down: stop using it now, queue commands until a new one is known. */

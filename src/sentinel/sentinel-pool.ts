@@ -207,7 +207,7 @@ export class SentinelPool implements Discovery {
   }
 
   /** Asks the sentinels in turn for the master, connects to it and checks ROLE. */
-  async discoverMaster(service: string, timeout = this.timeout): Promise<RedisConnection> {
+  async discoverMaster(service: string, timeout = this.timeout, exclude: Address | null = null): Promise<RedisConnection> {
     if (this.isClosed) throw new PoolClosedError('Sentinel pool is closed');
     let lastError: unknown = null;
     let unknown = 0;
@@ -227,6 +227,10 @@ export class SentinelPool implements Discovery {
         continue;
       }
       const address = this.mapAddress(state.ip, Number(state.port));
+      if (exclude !== null && address[0] === exclude[0] && address[1] === exclude[1]) {
+        lastError = new MasterNotFoundError(`Sentinel ${node.key} still reports the demoted master ${formatAddress(address)} of ${service}`);
+        continue;
+      }
       const conn = await this.connectChecked(service, address, 'master', timeout).catch((err: unknown) => {
         lastError = err;
         return null;
@@ -264,6 +268,10 @@ export class SentinelPool implements Discovery {
     const err = new SlaveNotFoundError(`No slave found for ${service}${lastError ? `: ${(lastError as Error).message}` : ''}`, { cause: lastError ?? undefined });
     if (unknown === nodes.length && nodes.length > 0) (err as { unknownService?: boolean }).unknownService = true;
     throw err;
+  }
+
+  verifyMaster(service: string, address: Address): Promise<RedisConnection> {
+    return this.connectChecked(service, address, 'master', this.timeout);
   }
 
   verifyReplica(service: string, address: Address): Promise<RedisConnection> {
