@@ -44,7 +44,9 @@ export function parseAddress(entry: AddressInput | unknown): ParsedAddress {
     }
     const plain = /^(\[[^\]]+\]|[^:\s]+|[0-9a-fA-F:]+):(\d+)$/.exec(entry);
     if (plain) return { host: plain[1]!.replace(/^\[|\]$/g, ''), port: checkPort(plain[2], entry), tls: false };
-    throw new TypeError(`Invalid address ${describe(entry)}: expected 'host:port', 'redis://host:port' or 'rediss://host:port'`);
+    throw new TypeError(
+      `Invalid address ${describe(entry)}: expected 'host:port', 'redis://host:port' or 'rediss://host:port'`,
+    );
   }
   if (entry !== null && typeof entry === 'object') {
     const o = entry as { host?: unknown; port?: unknown; tls?: unknown };

@@ -51,7 +51,14 @@ export class ProtocolError extends RedisError {}
 
 export class TimeoutError extends RedisError {}
 
-const AUTH_PREFIXES = ['NOAUTH ', 'WRONGPASS ', 'ERR invalid password', 'ERR Client sent AUTH, but no password is set', 'ERR AUTH <password> called without any password configured', 'ERR invalid username-password pair'];
+const AUTH_PREFIXES = [
+  'NOAUTH ',
+  'WRONGPASS ',
+  'ERR invalid password',
+  'ERR Client sent AUTH, but no password is set',
+  'ERR AUTH <password> called without any password configured',
+  'ERR invalid username-password pair',
+];
 
 /** Maps the text of an error reply to the matching typed error. */
 export function replyErrorFor(message: string): ReplyError {

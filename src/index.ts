@@ -12,7 +12,13 @@ export type {
 } from './types.js';
 export { RedisConnection, createConnection } from './connection/connection.js';
 export { ConnectionsPool, createPool, type CommandTarget } from './pool/pool.js';
-export { Redis, createRedis, createRedisPool, type MessageListener, type PatternMessageListener } from './client/redis.js';
+export {
+  Redis,
+  createRedis,
+  createRedisPool,
+  type MessageListener,
+  type PatternMessageListener,
+} from './client/redis.js';
 export { Pipeline, Multi, type PipelineResult } from './client/pipeline.js';
 export {
   RedisSentinel,

@@ -7,10 +7,7 @@ export type RedisArg = string | number | Buffer;
 export type Address = [host: string, port: number];
 
 /** Every form an address may be given in. */
-export type AddressInput =
-  | readonly [string, number]
-  | { host: string; port: number; tls?: boolean }
-  | string;
+export type AddressInput = readonly [string, number] | { host: string; port: number; tls?: boolean } | string;
 
 /** How replies are decoded: a Node encoding name, or `null` for Buffers. */
 export type ReplyEncoding = BufferEncoding | null;

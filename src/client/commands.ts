@@ -130,6 +130,8 @@ export interface ClientKillFilter {
 }
 
 type Scored<O> = ScoredMember<BulkString<O>>;
+// What a bulk string may be at run time, for the broad last overloads (which Parameters<> sees).
+type Bulky = string | Buffer;
 type Opts = CommandOptions;
 type End = 'LEFT' | 'RIGHT';
 
@@ -324,6 +326,10 @@ export abstract class RedisCommands extends CommandsBase {
   // Hashes
 
   /** `hset(key, { f: 'v' })` or `hset(key, 'f', 'v', ...)`; resolves how many fields were added. */
+  hset(key: RedisArg, entries: Entries): Promise<number>;
+  hset(key: RedisArg, ...fieldValues: RedisArg[]): Promise<number>;
+  // Both forms in one signature, last, so that Parameters<> (Pipeline's chaining types) sees them.
+  hset(key: RedisArg, ...pairs: [entries: Entries] | RedisArg[]): Promise<number>;
   hset(key: RedisArg, ...pairs: [entries: Entries] | RedisArg[]): Promise<number> {
     return this.call('HSET', entryArgs([key], pairs));
   }
@@ -389,6 +395,11 @@ export abstract class RedisCommands extends CommandsBase {
     count: number,
     options?: O,
   ): Promise<BulkString<O>[]>;
+  hrandfield(
+    key: RedisArg,
+    countOrOptions?: number | Opts,
+    options?: Opts & { WITHVALUES?: boolean },
+  ): Promise<Bulky | Bulky[] | [Bulky, Bulky][] | null>;
   hrandfield(
     key: RedisArg,
     countOrOptions?: number | Opts,
@@ -617,6 +628,11 @@ export abstract class RedisCommands extends CommandsBase {
     key: RedisArg,
     first: Score | ZAddInput | readonly ZAddInput[],
     second?: RedisArg | ZAddOptions,
+  ): Promise<number | null>;
+  zadd(
+    key: RedisArg,
+    first: Score | ZAddInput | readonly ZAddInput[],
+    second?: RedisArg | ZAddOptions,
   ): Promise<unknown> {
     if (isScore(first)) return this.call('ZADD', [key, first, second as RedisArg]);
     const options = second as ZAddOptions | undefined;
@@ -661,11 +677,12 @@ export abstract class RedisCommands extends CommandsBase {
     stop: Score,
     options?: O,
   ): Promise<BulkString<O>[]>;
+  zrange(key: RedisArg, start: Score, stop: Score, options?: ZRangeOptions): Promise<Bulky[] | ScoredMember<Bulky>[]>;
   zrange(key: RedisArg, start: Score, stop: Score, options: ZRangeOptions = {}): Promise<unknown> {
     const args: RedisArg[] = [key, start, stop];
     if (options.BY !== undefined) args.push(`BY${options.BY}`);
     if (options.REV === true) args.push('REV');
-    return this.ranged('ZRANGE', args, options);
+    return scoresIf(options, this.call('ZRANGE', rangeArgs(args, options), options));
   }
 
   zrevrange<O extends WithScoresOptions & { WITHSCORES: true }>(
@@ -680,8 +697,14 @@ export abstract class RedisCommands extends CommandsBase {
     stop: number,
     options?: O,
   ): Promise<BulkString<O>[]>;
+  zrevrange(
+    key: RedisArg,
+    start: number,
+    stop: number,
+    options?: WithScoresOptions,
+  ): Promise<Bulky[] | ScoredMember<Bulky>[]>;
   zrevrange(key: RedisArg, start: number, stop: number, options: WithScoresOptions = {}): Promise<unknown> {
-    return this.ranged('ZREVRANGE', [key, start, stop], options);
+    return scoresIf(options, this.call('ZREVRANGE', rangeArgs([key, start, stop], options), options));
   }
 
   zrangebyscore<O extends ZRangeByScoreOptions & { WITHSCORES: true }>(
@@ -696,8 +719,14 @@ export abstract class RedisCommands extends CommandsBase {
     max: Score,
     options?: O,
   ): Promise<BulkString<O>[]>;
+  zrangebyscore(
+    key: RedisArg,
+    min: Score,
+    max: Score,
+    options?: ZRangeByScoreOptions,
+  ): Promise<Bulky[] | ScoredMember<Bulky>[]>;
   zrangebyscore(key: RedisArg, min: Score, max: Score, options: ZRangeByScoreOptions = {}): Promise<unknown> {
-    return this.ranged('ZRANGEBYSCORE', [key, min, max], options);
+    return scoresIf(options, this.call('ZRANGEBYSCORE', rangeArgs([key, min, max], options), options));
   }
 
   zrank(key: RedisArg, member: RedisArg): Promise<number | null> {
@@ -970,26 +999,26 @@ export abstract class RedisCommands extends CommandsBase {
       (reply) => pairsToObject(reply) as Record<string, number>,
     );
   }
+}
 
-  // Shared by the commands that take an optional count (LPOP, RPOP, SPOP, SRANDMEMBER).
-  private withCount(
-    name: string,
-    key: RedisArg,
-    countOrOptions: number | Opts | undefined,
-    options: Opts | undefined,
-  ): Promise<unknown> {
-    return typeof countOrOptions === 'number'
-      ? this.call(name, [key, countOrOptions], options)
-      : this.call(name, [key], countOrOptions);
-  }
+// LPOP, RPOP, SPOP, SRANDMEMBER: `(key, options?)` or `(key, count, options?)`.
+function countArgs(
+  key: RedisArg,
+  countOrOptions: number | Opts | undefined,
+  options: Opts | undefined,
+): [args: RedisArg[], options: Opts | undefined] {
+  return typeof countOrOptions === 'number' ? [[key, countOrOptions], options] : [[key], countOrOptions];
+}
 
-  // Shared by ZRANGE, ZREVRANGE and ZRANGEBYSCORE: LIMIT, WITHSCORES and its transform.
-  private ranged(name: string, args: RedisArg[], options: ZRangeByScoreOptions): Promise<unknown> {
-    if (options.LIMIT !== undefined) args.push('LIMIT', options.LIMIT.offset, options.LIMIT.count);
-    if (options.WITHSCORES !== true) return this.call(name, args, options);
-    args.push('WITHSCORES');
-    return this.call<unknown[]>(name, args, options).then(withScores);
-  }
+// ZRANGE, ZREVRANGE, ZRANGEBYSCORE: LIMIT, then WITHSCORES.
+function rangeArgs(args: RedisArg[], options: ZRangeByScoreOptions): RedisArg[] {
+  if (options.LIMIT !== undefined) args.push('LIMIT', options.LIMIT.offset, options.LIMIT.count);
+  if (options.WITHSCORES === true) args.push('WITHSCORES');
+  return args;
+}
+
+function scoresIf(options: WithScoresOptions, reply: Promise<unknown>): Promise<unknown> {
+  return options.WITHSCORES === true ? (reply as Promise<unknown[]>).then(withScores) : reply;
 }
 
 function isScore(value: unknown): value is Score {

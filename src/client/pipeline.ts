@@ -33,7 +33,13 @@ class Recorder extends RedisCommands {
 export type PipelineResult = [error: Error | null, result: unknown];
 
 type CommandMethods = {
-  [K in keyof RedisCommands as K extends `${string}Iterator` ? never : RedisCommands[K] extends (...args: never[]) => Promise<unknown> ? K : never]: RedisCommands[K];
+  [
+    K in keyof RedisCommands as K extends `${string}Iterator`
+      ? never
+      : RedisCommands[K] extends (...args: never[]) => Promise<unknown>
+        ? K
+        : never
+  ]: RedisCommands[K];
 };
 /** The typed command methods, each returning the pipeline for chaining. */
 export type ChainedCommands<This> = {
@@ -44,6 +50,8 @@ export type ChainedCommands<This> = {
  * Commands sent back to back on one connection in one write by exec(). Every typed command method is
  * available and chains: `redis.pipeline().set('a', '1').get('a').exec()`.
  */
+// Declaration merging on purpose: the typed chaining methods are installed on the prototype below.
+// eslint-disable-next-line typescript/no-unsafe-declaration-merging
 export class Pipeline {
   protected readonly recorder = new Recorder();
   protected readonly results: Promise<unknown>[] = [];
@@ -101,7 +109,7 @@ export class Multi extends Pipeline {
       ['EXEC', [], execEncoding] as const,
     ];
     const promises = this.target.sendBatch(batch, true);
-    const queueErrors: (Error | undefined)[] = new Array(entries.length);
+    const queueErrors: (Error | undefined)[] = [];
     promises[0]!.catch(() => undefined);
     for (let i = 0; i < entries.length; i++) {
       promises[i + 1]!.catch((err: Error) => {
@@ -137,7 +145,8 @@ for (const name of Object.getOwnPropertyNames(RedisCommands.prototype)) {
   if (typeof descriptor?.value !== 'function') continue;
   Object.defineProperty(Pipeline.prototype, name, {
     value: function (this: Pipeline, ...args: unknown[]) {
-      const recorder = (this as unknown as { recorder: Record<string, (...a: unknown[]) => Promise<unknown>> }).recorder;
+      const recorder = (this as unknown as { recorder: Record<string, (...a: unknown[]) => Promise<unknown>> })
+        .recorder;
       (this as unknown as { results: Promise<unknown>[] }).results.push(recorder[name]!(...args));
       return this;
     },
@@ -146,5 +155,5 @@ for (const name of Object.getOwnPropertyNames(RedisCommands.prototype)) {
   });
 }
 
-// eslint-disable-next-line @typescript-eslint/no-unsafe-declaration-merging
+// eslint-disable-next-line typescript/no-unsafe-declaration-merging
 export interface Pipeline extends ChainedCommands<Pipeline> {}

@@ -2,7 +2,15 @@ import { EventEmitter } from 'node:events';
 import { createConnection, type RedisConnection } from '../connection/connection.js';
 import { PoolClosedError } from '../errors.js';
 import { createPool, type CommandTarget } from '../pool/pool.js';
-import type { Address, AddressInput, CommandOptions, ConnectionOptions, PoolOptions, RedisArg, ReplyEncoding } from '../types.js';
+import type {
+  Address,
+  AddressInput,
+  CommandOptions,
+  ConnectionOptions,
+  PoolOptions,
+  RedisArg,
+  ReplyEncoding,
+} from '../types.js';
 import { RedisCommands } from './commands.js';
 import { Multi, Pipeline } from './pipeline.js';
 
@@ -175,7 +183,9 @@ export class SingleConnection extends EventEmitter implements CommandTarget {
     return this.conn.send(name, args, encoding);
   }
 
-  sendBatch(commands: readonly (readonly [string, readonly RedisArg[], ReplyEncoding | undefined])[]): Promise<unknown>[] {
+  sendBatch(
+    commands: readonly (readonly [string, readonly RedisArg[], ReplyEncoding | undefined])[],
+  ): Promise<unknown>[] {
     return commands.map(([name, args, encoding]) => this.send(name, args, encoding));
   }
 
@@ -206,5 +216,3 @@ export async function createRedis(address: AddressInput, options: ConnectionOpti
 export async function createRedisPool(address: AddressInput, options: PoolOptions = {}): Promise<Redis> {
   return new Redis(await createPool(address, options));
 }
-
-

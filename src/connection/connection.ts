@@ -116,7 +116,10 @@ export class RedisConnection extends EventEmitter {
     this.parser = (options.parser ?? defaultParser)({
       returnReply: (reply) => this.onReply(reply),
       returnError: (error) => this.onReplyError(error),
-      returnFatalError: (error) => this.onFatal(new ProtocolError(`Protocol error from ${formatAddress(address)}: ${error.message}`, { cause: error })),
+      returnFatalError: (error) =>
+        this.onFatal(
+          new ProtocolError(`Protocol error from ${formatAddress(address)}: ${error.message}`, { cause: error }),
+        ),
       returnBuffers: true,
       stringNumbers: false,
     });
@@ -129,7 +132,13 @@ export class RedisConnection extends EventEmitter {
         this.parser.execute(chunk);
       } catch (err) {
         // A throwing reply handler or a parser bug must not crash the process: fail this connection.
-        this.onFatal(err instanceof RedisError ? err : new ProtocolError(`Failed to handle reply from ${formatAddress(address)}: ${(err as Error).message}`, { cause: err }));
+        this.onFatal(
+          err instanceof RedisError
+            ? err
+            : new ProtocolError(`Failed to handle reply from ${formatAddress(address)}: ${(err as Error).message}`, {
+                cause: err,
+              }),
+        );
       }
     });
     socket.on('error', (err) => {
@@ -180,7 +189,11 @@ export class RedisConnection extends EventEmitter {
     if ((flags & SUBSCRIBE) !== 0) {
       this.prepareSubscribe(command);
     } else if (this.subscriberMode && !/^(ping|quit|reset)$/i.test(command.name)) {
-      command.reject(new RedisError(`Connection in subscriber mode: ${command.name} is not allowed (only (P)SUBSCRIBE, (P)UNSUBSCRIBE, PING)`));
+      command.reject(
+        new RedisError(
+          `Connection in subscriber mode: ${command.name} is not allowed (only (P)SUBSCRIBE, (P)UNSUBSCRIBE, PING)`,
+        ),
+      );
       return;
     }
     try {
@@ -317,14 +330,20 @@ export class RedisConnection extends EventEmitter {
   private onReplyError(raw: Error): void {
     const command = this.queue.shift();
     if (command === undefined) {
-      this.onFatal(new ProtocolError(`Unexpected error reply from ${formatAddress(this.address)} with no command waiting`));
+      this.onFatal(
+        new ProtocolError(`Unexpected error reply from ${formatAddress(this.address)} with no command waiting`),
+      );
       return;
     }
     this.afterShift();
     const error = replyErrorFor(raw.message);
     error.command = command.name;
     if (command.done) return;
-    if (this.failureHandler?.onReadOnly !== undefined && error.name === 'ReadOnlyError' && this.failureHandler.onReadOnly(command, error, this)) {
+    if (
+      this.failureHandler?.onReadOnly !== undefined &&
+      error.name === 'ReadOnlyError' &&
+      this.failureHandler.onReadOnly(command, error, this)
+    ) {
       return;
     }
     command.reject(error);
@@ -404,7 +423,11 @@ export class RedisConnection extends EventEmitter {
         continue;
       }
       c.done = true;
-      c.reject(new TimeoutError(`Command ${c.name} timed out after ${this.commandTimeout} ms on ${formatAddress(this.address)}`));
+      c.reject(
+        new TimeoutError(
+          `Command ${c.name} timed out after ${this.commandTimeout} ms on ${formatAddress(this.address)}`,
+        ),
+      );
     }
   }
 }
@@ -414,7 +437,10 @@ function flush(connection: RedisConnection): void {
 }
 
 /** Opens a socket (net or tls), then AUTH / SELECT / CLIENT SETNAME in one write; rejects with a typed error. */
-export async function createConnection(address: AddressInput, options: ConnectionOptions = {}): Promise<RedisConnection> {
+export async function createConnection(
+  address: AddressInput,
+  options: ConnectionOptions = {},
+): Promise<RedisConnection> {
   const parsed = parseAddress(address);
   const connectTimeout = options.connectTimeout ?? DEFAULT_CONNECT_TIMEOUT;
   const useTls = parsed.tls || (options.ssl !== undefined && options.ssl !== false);
@@ -434,11 +460,19 @@ export async function createConnection(address: AddressInput, options: Connectio
     }, connectTimeout);
     if (useTls) {
       const tlsOptions: tls.ConnectionOptions = typeof options.ssl === 'object' ? options.ssl : {};
-      sock = tls.connect({ servername: net.isIP(parsed.host) ? undefined : parsed.host, ...tlsOptions, host: parsed.host, port: parsed.port }, () => {
-        clearTimeout(timer);
-        sock.off('error', onError);
-        resolve(sock);
-      });
+      sock = tls.connect(
+        {
+          servername: net.isIP(parsed.host) ? undefined : parsed.host,
+          ...tlsOptions,
+          host: parsed.host,
+          port: parsed.port,
+        },
+        () => {
+          clearTimeout(timer);
+          sock.off('error', onError);
+          resolve(sock);
+        },
+      );
     } else {
       sock = net.connect({ host: parsed.host, port: parsed.port }, () => {
         clearTimeout(timer);
@@ -460,7 +494,8 @@ export async function createConnection(address: AddressInput, options: Connectio
       );
     }
     if (options.db !== undefined && options.db !== 0) {
-      if (!Number.isInteger(options.db) || options.db < 0) throw new TypeError(`db must be a non-negative integer, got ${options.db}`);
+      if (!Number.isInteger(options.db) || options.db < 0)
+        throw new TypeError(`db must be a non-negative integer, got ${options.db}`);
       setup.push(connection.send('SELECT', [options.db]));
     }
     if (options.name !== undefined) setup.push(connection.send('CLIENT', ['SETNAME', options.name]));
@@ -468,7 +503,10 @@ export async function createConnection(address: AddressInput, options: Connectio
       const remaining = Math.max(1, deadline - Date.now());
       let timer: NodeJS.Timeout | undefined;
       const timeout = new Promise<never>((_, reject) => {
-        timer = setTimeout(() => reject(new TimeoutError(`Connection set-up on ${where} did not finish within ${connectTimeout} ms`)), remaining);
+        timer = setTimeout(
+          () => reject(new TimeoutError(`Connection set-up on ${where} did not finish within ${connectTimeout} ms`)),
+          remaining,
+        );
       });
       try {
         await Promise.race([Promise.all(setup), timeout]);

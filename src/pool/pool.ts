@@ -125,7 +125,9 @@ export class ConnectionsPool extends EventEmitter implements CommandTarget {
     const promises = commands.map(
       ([name, args, encoding]) =>
         new Promise<unknown>((resolve, reject) => {
-          list.push(new Command(name, args, encoding === undefined ? defaultBuffers : encoding === null, resolve, reject));
+          list.push(
+            new Command(name, args, encoding === undefined ? defaultBuffers : encoding === null, resolve, reject),
+          );
         }),
     );
     if (this.isClosed) {
@@ -472,7 +474,9 @@ export class ConnectionsPool extends EventEmitter implements CommandTarget {
     this.onClose();
     const opening = [this.filling, this.pubsubOpening].filter((p): p is Promise<never> => p !== null);
     for (const c of all) c.close();
-    Promise.allSettled([...all.map((c) => c.waitClosed()), ...opening, this.closingWork()]).then(() => this.resolveClosed());
+    Promise.allSettled([...all.map((c) => c.waitClosed()), ...opening, this.closingWork()]).then(() =>
+      this.resolveClosed(),
+    );
   }
 
   /** Hook: extra work to wait for while closing (managed pools: discovery in progress). */

@@ -9,7 +9,14 @@ export const TRANSACTION = 8;
 export const WRITE = 16;
 export const KNOWN = 32;
 
-const SUBSCRIBE_FAMILY = new Set(['subscribe', 'psubscribe', 'unsubscribe', 'punsubscribe', 'ssubscribe', 'sunsubscribe']);
+const SUBSCRIBE_FAMILY = new Set([
+  'subscribe',
+  'psubscribe',
+  'unsubscribe',
+  'punsubscribe',
+  'ssubscribe',
+  'sunsubscribe',
+]);
 const TRANSACTION_FAMILY = new Set(['multi', 'exec', 'discard', 'watch', 'unwatch']);
 
 const cache = new Map<string, number>();

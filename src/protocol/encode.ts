@@ -69,5 +69,7 @@ export function encodeCommand(name: string, args: readonly RedisArg[]): Buffer {
   const batch = new WriteBatch();
   batch.push(name, args);
   const out = batch.take();
-  return typeof out === 'string' ? Buffer.from(out) : Buffer.concat(out.map((c) => (typeof c === 'string' ? Buffer.from(c) : c)));
+  return typeof out === 'string'
+    ? Buffer.from(out)
+    : Buffer.concat(out.map((c) => (typeof c === 'string' ? Buffer.from(c) : c)));
 }

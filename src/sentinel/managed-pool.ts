@@ -91,7 +91,9 @@ export class ManagedPool extends ConnectionsPool {
 
   protected override enqueueWaiting(command: Command): void {
     if (this.waiting.length >= this.managed.maxQueuedCommands) {
-      command.reject(this.notFound(`${this.waiting.length} commands already wait for the ${this.role} of ${this.service}`));
+      command.reject(
+        this.notFound(`${this.waiting.length} commands already wait for the ${this.role} of ${this.service}`),
+      );
       return;
     }
     this.waitUntil.set(command, Date.now() + this.managed.failoverTimeout);
@@ -139,7 +141,11 @@ export class ManagedPool extends ConnectionsPool {
       this.waiting.shift();
       if (!head.done) {
         head.done = true;
-        head.reject(this.notFound(`no ${this.role} for ${this.service} within failoverTimeout (${this.managed.failoverTimeout} ms)`));
+        head.reject(
+          this.notFound(
+            `no ${this.role} for ${this.service} within failoverTimeout (${this.managed.failoverTimeout} ms)`,
+          ),
+        );
       }
     }
     this.armExpiry();
@@ -161,7 +167,11 @@ export class ManagedPool extends ConnectionsPool {
         const conn =
           (announced !== null ? await this.discovery.verifyMaster(this.service, announced).catch(() => null) : null) ??
           (await this.discovery.discoverMaster(this.service, undefined, this.demoted));
-        if (this.currentAddress === null || this.currentAddress[0] !== conn.address[0] || this.currentAddress[1] !== conn.address[1]) {
+        if (
+          this.currentAddress === null ||
+          this.currentAddress[0] !== conn.address[0] ||
+          this.currentAddress[1] !== conn.address[1]
+        ) {
           this.discovery.log('log', `Discovered master ${conn.address[0]}:${conn.address[1]} for ${this.service}`);
         }
         this.currentAddress = conn.address;
@@ -192,7 +202,11 @@ export class ManagedPool extends ConnectionsPool {
 
   protected override onFillFailed(err: Error): void {
     this.lastError = err;
-    const fatal = err instanceof MasterReplyError || err instanceof SlaveReplyError || err instanceof PoolClosedError || (err as { unknownService?: boolean }).unknownService === true;
+    const fatal =
+      err instanceof MasterReplyError ||
+      err instanceof SlaveReplyError ||
+      err instanceof PoolClosedError ||
+      (err as { unknownService?: boolean }).unknownService === true;
     if (fatal) {
       super.onFillFailed(err);
       return;

@@ -26,14 +26,16 @@ export class RedisSentinel {
   /** A client for the service's master (lazy: connects on first use; the same client for the same name). */
   masterFor(name: string): Redis {
     let client = this.masterClients.get(name);
-    if (client === undefined || client.connection !== this.pool.masterFor(name)) this.masterClients.set(name, (client = new Redis(this.pool.masterFor(name))));
+    if (client === undefined || client.connection !== this.pool.masterFor(name))
+      this.masterClients.set(name, (client = new Redis(this.pool.masterFor(name))));
     return client;
   }
 
   /** A client for healthy replicas of the service (lazy). */
   slaveFor(name: string): Redis {
     let client = this.slaveClients.get(name);
-    if (client === undefined || client.connection !== this.pool.slaveFor(name)) this.slaveClients.set(name, (client = new Redis(this.pool.slaveFor(name))));
+    if (client === undefined || client.connection !== this.pool.slaveFor(name))
+      this.slaveClients.set(name, (client = new Redis(this.pool.slaveFor(name))));
     return client;
   }
 
@@ -112,6 +114,9 @@ export class RedisSentinel {
 }
 
 /** Connects to the sentinels (at least one must answer) and subscribes to their events. */
-export async function createSentinel(sentinels: readonly AddressInput[], options: SentinelOptions = {}): Promise<RedisSentinel> {
+export async function createSentinel(
+  sentinels: readonly AddressInput[],
+  options: SentinelOptions = {},
+): Promise<RedisSentinel> {
   return new RedisSentinel(await createSentinelPool(sentinels, options));
 }

@@ -80,7 +80,11 @@ export class SentinelNode {
   async execute(timeout: number, name: string, args: readonly RedisArg[]): Promise<unknown> {
     const conn = await this.connect(timeout);
     try {
-      return await withTimeout(conn.send(name, args), timeout, `${name} ${String(args[0] ?? '')} on sentinel ${this.key}`);
+      return await withTimeout(
+        conn.send(name, args),
+        timeout,
+        `${name} ${String(args[0] ?? '')} on sentinel ${this.key}`,
+      );
     } catch (err) {
       if (err instanceof TimeoutError) {
         // A sentinel that does not answer in time is treated as down until it answers again.
@@ -118,10 +122,12 @@ export class SentinelNode {
         }
       });
       this.subscriber = conn;
-      await withTimeout(conn.send('PSUBSCRIBE', ['*']), timeout, `PSUBSCRIBE on sentinel ${this.key}`).catch((err: Error) => {
-        conn.close();
-        throw err;
-      });
+      await withTimeout(conn.send('PSUBSCRIBE', ['*']), timeout, `PSUBSCRIBE on sentinel ${this.key}`).catch(
+        (err: Error) => {
+          conn.close();
+          throw err;
+        },
+      );
       this.resubscribeDelay = 0;
     }
   }
@@ -146,10 +152,13 @@ export class SentinelNode {
     const conns = [this.command, this.subscriber].filter((c): c is RedisConnection => c !== null);
     this.command = this.subscriber = null;
     for (const c of conns) c.close();
-    const settle = (p: Promise<unknown> | null) => p?.then(
-      () => undefined,
+    const settle = (p: Promise<unknown> | null) =>
+      p?.then(
+        () => undefined,
+        () => undefined,
+      );
+    return Promise.all([...conns.map((c) => c.waitClosed()), settle(this.connecting), settle(this.subscribing)]).then(
       () => undefined,
     );
-    return Promise.all([...conns.map((c) => c.waitClosed()), settle(this.connecting), settle(this.subscribing)]).then(() => undefined);
   }
 }

@@ -18,7 +18,8 @@ import { SentinelNode, withTimeout } from './sentinel-node.js';
 import { isDown, parseState, parseStates, type MasterState, type ReplicaState } from './state.js';
 
 /** Events that open a failover of a master (data starts `master <name> ...`): writes are held from here. */
-const FAILOVER_START = /^(\+try-failover|\+elected-leader|\+failover-state-.*|\+selected-slave|\+promoted-slave|\+failover-end-for-timeout)$/;
+const FAILOVER_START =
+  /^(\+try-failover|\+elected-leader|\+failover-state-.*|\+selected-slave|\+promoted-slave|\+failover-end-for-timeout)$/;
 
 /** The service an event is about: `master <name> ...`, `<type> <id> <ip> <port> @ <name> ...`, or `+switch-master <name> ...`. */
 function serviceOf(event: string, parts: string[]): string | undefined {
@@ -50,7 +51,13 @@ export class SentinelPool implements Discovery {
   constructor(sentinels: readonly AddressInput[], options: SentinelOptions = {}) {
     const parsed = parseAddressList(sentinels);
     validatePoolSize(options.minsize ?? SENTINEL_DEFAULTS.minsize, options.maxsize ?? SENTINEL_DEFAULTS.maxsize);
-    for (const key of ['timeout', 'failoverTimeout', 'connectTimeout', 'commandTimeout', 'masterCheckInterval'] as const) {
+    for (const key of [
+      'timeout',
+      'failoverTimeout',
+      'connectTimeout',
+      'commandTimeout',
+      'masterCheckInterval',
+    ] as const) {
       const v = options[key];
       if (v !== undefined && (typeof v !== 'number' || !Number.isFinite(v) || v < 0)) {
         throw new TypeError(`${key} must be a non-negative number of milliseconds, got ${String(v)}`);
@@ -106,7 +113,8 @@ export class SentinelPool implements Discovery {
   }
 
   private managed(map: Map<string, ManagedPool>, service: string, role: 'master' | 'slave'): ManagedPool {
-    if (typeof service !== 'string' || service.length === 0) throw new TypeError(`service name must be a non-empty string, got ${String(service)}`);
+    if (typeof service !== 'string' || service.length === 0)
+      throw new TypeError(`service name must be a non-empty string, got ${String(service)}`);
     let pool = map.get(service);
     // A pool its user closed is replaced while the sentinel pool itself stays open.
     if (pool === undefined || (pool.closed && !this.isClosed)) {
@@ -131,7 +139,12 @@ export class SentinelPool implements Discovery {
   private addNode(address: Address, options: ConnectionOptions = this.sentinelOptions): SentinelNode | null {
     const key = formatAddress(address);
     if (this.nodes.some((n) => n.key === key)) return null;
-    const node = new SentinelNode(address, options, (event, data, from) => this.onEvent(event, data, from), (level, message) => this.log(level, message));
+    const node = new SentinelNode(
+      address,
+      options,
+      (event, data, from) => this.onEvent(event, data, from),
+      (level, message) => this.log(level, message),
+    );
     this.nodes.push(node);
     return node;
   }
@@ -142,10 +155,14 @@ export class SentinelPool implements Discovery {
    */
   async discover(timeout = Math.max(this.timeout, 1000)): Promise<void> {
     if (this.isClosed) throw new PoolClosedError('Sentinel pool is closed');
-    const results = await Promise.allSettled(this.nodes.map((n) => n.connect(timeout).then(() => n.subscribe(timeout))));
+    const results = await Promise.allSettled(
+      this.nodes.map((n) => n.connect(timeout).then(() => n.subscribe(timeout))),
+    );
     const ok = results.filter((r) => r.status === 'fulfilled').length;
     if (ok === 0) {
-      const reasons = results.map((r, i) => `${this.nodes[i]!.key}: ${r.status === 'rejected' ? (r.reason as Error).message : 'ok'}`);
+      const reasons = results.map(
+        (r, i) => `${this.nodes[i]!.key}: ${r.status === 'rejected' ? (r.reason as Error).message : 'ok'}`,
+      );
       throw new SentinelConnectionError(`Could not connect to any sentinel (${reasons.join('; ')})`);
     }
     this.log('debug', `Connected to ${ok} of ${this.nodes.length} sentinels`);
@@ -166,10 +183,13 @@ export class SentinelPool implements Discovery {
     const node = this.addNode(this.mapAddress(ip, port));
     if (node !== null) {
       this.log('log', `Found sentinel ${node.key}`);
-      node.connect(Math.max(this.timeout, 1000)).then(
-        () => node.subscribe(Math.max(this.timeout, 1000)),
-        () => undefined,
-      ).catch(() => undefined);
+      node
+        .connect(Math.max(this.timeout, 1000))
+        .then(
+          () => node.subscribe(Math.max(this.timeout, 1000)),
+          () => undefined,
+        )
+        .catch(() => undefined);
     }
   }
 
@@ -196,7 +216,10 @@ export class SentinelPool implements Discovery {
       }
       if (this.isClosed) throw new PoolClosedError('Sentinel pool is closed');
     }
-    throw new SentinelConnectionError(`No sentinel answered ${command} ${String(args[0] ?? '')}: ${(lastError as Error | null)?.message ?? 'none known'}`, { cause: lastError ?? undefined });
+    throw new SentinelConnectionError(
+      `No sentinel answered ${command} ${String(args[0] ?? '')}: ${(lastError as Error | null)?.message ?? 'none known'}`,
+      { cause: lastError ?? undefined },
+    );
   }
 
   // ---- discovery ----
@@ -207,7 +230,11 @@ export class SentinelPool implements Discovery {
   }
 
   /** Asks the sentinels in turn for the master, connects to it and checks ROLE. */
-  async discoverMaster(service: string, timeout = this.timeout, exclude: Address | null = null): Promise<RedisConnection> {
+  async discoverMaster(
+    service: string,
+    timeout = this.timeout,
+    exclude: Address | null = null,
+  ): Promise<RedisConnection> {
     if (this.isClosed) throw new PoolClosedError('Sentinel pool is closed');
     let lastError: unknown = null;
     let unknown = 0;
@@ -223,12 +250,16 @@ export class SentinelPool implements Discovery {
         continue;
       }
       if (isDown(state)) {
-        lastError = new MasterNotFoundError(`Sentinel ${node.key} reports master ${state.ip}:${state.port} of ${service} as ${state.flags.join(',')}`);
+        lastError = new MasterNotFoundError(
+          `Sentinel ${node.key} reports master ${state.ip}:${state.port} of ${service} as ${state.flags.join(',')}`,
+        );
         continue;
       }
       const address = this.mapAddress(state.ip, Number(state.port));
       if (exclude !== null && address[0] === exclude[0] && address[1] === exclude[1]) {
-        lastError = new MasterNotFoundError(`Sentinel ${node.key} still reports the demoted master ${formatAddress(address)} of ${service}`);
+        lastError = new MasterNotFoundError(
+          `Sentinel ${node.key} still reports the demoted master ${formatAddress(address)} of ${service}`,
+        );
         continue;
       }
       const conn = await this.connectChecked(service, address, 'master', timeout).catch((err: unknown) => {
@@ -259,13 +290,18 @@ export class SentinelPool implements Discovery {
         const replicas = parseStates<ReplicaState>(await node.execute(timeout, 'SENTINEL', ['REPLICAS', service]));
         const healthy = replicas.filter((r) => !isDown(r) && r['master-link-status'] === 'ok');
         if (healthy.length > 0) return healthy.map((r) => this.mapAddress(r.ip, Number(r.port)));
-        lastError = new SlaveNotFoundError(`Sentinel ${node.key} knows no healthy replica of ${service} (${replicas.length} listed)`);
+        lastError = new SlaveNotFoundError(
+          `Sentinel ${node.key} knows no healthy replica of ${service} (${replicas.length} listed)`,
+        );
       } catch (err) {
         if (err instanceof ReplyError && /No such master/i.test(err.message)) unknown++;
         lastError = err;
       }
     }
-    const err = new SlaveNotFoundError(`No slave found for ${service}${lastError ? `: ${(lastError as Error).message}` : ''}`, { cause: lastError ?? undefined });
+    const err = new SlaveNotFoundError(
+      `No slave found for ${service}${lastError ? `: ${(lastError as Error).message}` : ''}`,
+      { cause: lastError ?? undefined },
+    );
     if (unknown === nodes.length && nodes.length > 0) (err as { unknownService?: boolean }).unknownService = true;
     throw err;
   }
@@ -297,21 +333,40 @@ export class SentinelPool implements Discovery {
    * Connects to a data node and checks its ROLE. An error reply from the node itself (auth, db)
    * is final: MasterReplyError / SlaveReplyError with the cause.
    */
-  private async connectChecked(service: string, address: Address, role: 'master' | 'slave', timeout: number): Promise<RedisConnection> {
+  private async connectChecked(
+    service: string,
+    address: Address,
+    role: 'master' | 'slave',
+    timeout: number,
+  ): Promise<RedisConnection> {
     let conn: RedisConnection;
     try {
-      conn = await createConnection(address, { ...this.dataOptions, connectTimeout: Math.max(timeout, this.dataOptions.connectTimeout === undefined ? timeout : Math.min(timeout * 5, this.dataOptions.connectTimeout)) });
+      conn = await createConnection(address, {
+        ...this.dataOptions,
+        connectTimeout: Math.max(
+          timeout,
+          this.dataOptions.connectTimeout === undefined
+            ? timeout
+            : Math.min(timeout * 5, this.dataOptions.connectTimeout),
+        ),
+      });
     } catch (err) {
-      if (err instanceof ReplyError) throw role === 'master' ? new MasterReplyError(service, err) : new SlaveReplyError(service, err);
+      if (err instanceof ReplyError)
+        throw role === 'master' ? new MasterReplyError(service, err) : new SlaveReplyError(service, err);
       throw err;
     }
     try {
-      const reply = (await withTimeout(conn.send('ROLE', [], 'utf8'), timeout, `ROLE on ${formatAddress(address)}`)) as unknown[];
+      const reply = (await withTimeout(
+        conn.send('ROLE', [], 'utf8'),
+        timeout,
+        `ROLE on ${formatAddress(address)}`,
+      )) as unknown[];
       if (reply[0] !== role) throw new RedisError(`${formatAddress(address)} is a ${String(reply[0])}, not a ${role}`);
       return conn;
     } catch (err) {
       conn.close();
-      if (err instanceof ReplyError) throw role === 'master' ? new MasterReplyError(service, err) : new SlaveReplyError(service, err);
+      if (err instanceof ReplyError)
+        throw role === 'master' ? new MasterReplyError(service, err) : new SlaveReplyError(service, err);
       throw err;
     }
   }
@@ -385,7 +440,10 @@ export class SentinelPool implements Discovery {
         if (reply === null || pool.address === null) continue;
         const address = this.mapAddress(String(reply[0]), Number(reply[1]));
         if (address[0] !== pool.address[0] || address[1] !== pool.address[1]) {
-          this.log('warn', `Sentinels report ${address.join(':')} as master of ${service} (client used ${pool.address.join(':')}): switching`);
+          this.log(
+            'warn',
+            `Sentinels report ${address.join(':')} as master of ${service} (client used ${pool.address.join(':')}): switching`,
+          );
           pool.switchMaster(address);
         }
       } catch {
@@ -409,7 +467,9 @@ export class SentinelPool implements Discovery {
     this.checkTimer = null;
     const pools = [...this.masters.values(), ...this.slaves.values()];
     for (const p of pools) p.close();
-    void Promise.allSettled([...pools.map((p) => p.waitClosed()), ...this.nodes.map((n) => n.stop())]).then(() => this.resolveClosed());
+    void Promise.allSettled([...pools.map((p) => p.waitClosed()), ...this.nodes.map((n) => n.stop())]).then(() =>
+      this.resolveClosed(),
+    );
   }
 
   /** Resolves once close() has closed every socket. */
@@ -419,7 +479,10 @@ export class SentinelPool implements Discovery {
 }
 
 /** Creates a SentinelPool and connects to the sentinels; rejects SentinelConnectionError (closing everything) if none answers. */
-export async function createSentinelPool(sentinels: readonly AddressInput[], options: SentinelOptions = {}): Promise<SentinelPool> {
+export async function createSentinelPool(
+  sentinels: readonly AddressInput[],
+  options: SentinelOptions = {},
+): Promise<SentinelPool> {
   const pool = new SentinelPool(sentinels, options);
   try {
     await pool.discover();
@@ -430,4 +493,3 @@ export async function createSentinelPool(sentinels: readonly AddressInput[], opt
   }
   return pool;
 }
-
