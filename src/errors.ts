@@ -51,6 +51,14 @@ export class ProtocolError extends RedisError {}
 
 export class TimeoutError extends RedisError {}
 
+/**
+ * `durability` is on and the master applied the write, but WAIT saw fewer replicas confirm it in
+ * time: the write may be lost in a failover.
+ */
+export class DurabilityError extends RedisError {
+  readonly mayHaveBeenApplied = true;
+}
+
 const AUTH_PREFIXES = [
   'NOAUTH ',
   'WRONGPASS ',

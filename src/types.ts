@@ -53,6 +53,8 @@ export interface ConnectionOptions {
   connectTimeout?: number;
   /** ms a command may wait for its reply; none by default. */
   commandTimeout?: number;
+  /** Writes resolve only once WAIT (one per flush) confirms them on `replicas` replicas. */
+  durability?: { replicas: number; timeout: number };
   /** Client name sent with CLIENT SETNAME (optional). */
   name?: string;
 }

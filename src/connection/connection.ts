@@ -6,6 +6,7 @@ import RedisParser from 'redis-parser';
 import { formatAddress, parseAddress } from '../address.js';
 import {
   ConnectionClosedError,
+  DurabilityError,
   ProtocolError,
   RedisError,
   ReplyError,
@@ -13,7 +14,7 @@ import {
   replyErrorFor,
 } from '../errors.js';
 import { WriteBatch } from '../protocol/encode.js';
-import { BLOCKING, SUBSCRIBE, commandFlags } from '../protocol/commands.js';
+import { BLOCKING, READONLY, SUBSCRIBE, WRITE, commandFlags } from '../protocol/commands.js';
 import type {
   Address,
   AddressInput,
@@ -34,6 +35,10 @@ export class Command {
   expected = 0;
   /** Times a pool has sent it again (READONLY or a dropped connection). */
   attempts = 0;
+  /** durability: the reply waits for the WAIT sent after this flush before it resolves. */
+  held = false;
+  answered = false;
+  value: unknown = undefined;
 
   constructor(
     readonly name: string,
@@ -100,6 +105,9 @@ export class RedisConnection extends EventEmitter {
   private timeoutTimer: NodeJS.Timeout | null = null;
   private tick = 0;
   private tickMs = 0;
+  private readonly durability: { replicas: number; timeout: number } | null;
+  /** Writes of the current flush, confirmed together by one WAIT (durability option). */
+  private waitGroup: Command[] | null = null;
 
   /** @internal Use createConnection(). */
   constructor(socket: net.Socket, address: Address, options: ConnectionOptions) {
@@ -112,6 +120,7 @@ export class RedisConnection extends EventEmitter {
     this.encoding = enc ?? 'utf8';
     this.parserBuffers = true;
     this.commandTimeout = options.commandTimeout ?? 0;
+    this.durability = options.durability ?? null;
     this.closedPromise = new Promise((resolve) => (this.resolveClosed = resolve));
     this.parser = (options.parser ?? defaultParser)({
       returnReply: (reply) => this.onReply(reply),
@@ -208,6 +217,10 @@ export class RedisConnection extends EventEmitter {
     }
     this.queue.push(command);
     this.unflushed++;
+    if (this.durability !== null && needsWait(flags, command.name)) {
+      command.held = true;
+      (this.waitGroup ??= []).push(command);
+    }
     if (!this.flushScheduled) {
       this.flushScheduled = true;
       process.nextTick(flush, this);
@@ -218,6 +231,7 @@ export class RedisConnection extends EventEmitter {
   flushNow(): void {
     this.flushScheduled = false;
     if (this.batch.empty || this.isClosed) return;
+    if (this.waitGroup !== null) this.pushWait(this.waitGroup);
     const out = this.batch.take();
     this.unflushed = 0;
     if (typeof out === 'string') {
@@ -227,6 +241,38 @@ export class RedisConnection extends EventEmitter {
       for (const chunk of out) this.socket.write(chunk);
       this.socket.uncork();
     }
+  }
+
+  /** One WAIT after a flush's writes; they resolve when it confirms enough replicas. */
+  private pushWait(group: Command[]): void {
+    this.waitGroup = null;
+    const { replicas, timeout } = this.durability!;
+    const settle = (confirmed: unknown) => {
+      for (const c of group) {
+        if (!c.answered || c.done) continue;
+        if (Number(confirmed) >= replicas) c.resolve(c.value);
+        else
+          c.reject(
+            new DurabilityError(
+              `${c.name} was applied by the master but confirmed by ${String(confirmed)} of ${replicas} replicas within ${timeout} ms; it may be lost in a failover`,
+            ),
+          );
+      }
+    };
+    const fail = (error: Error) => {
+      for (const c of group) {
+        if (!c.answered || c.done) continue;
+        const e = new ConnectionClosedError(
+          `${c.name} was applied by the master but not confirmed by replicas: ${error.message}`,
+        );
+        e.mayHaveBeenApplied = true;
+        c.reject(e);
+      }
+    };
+    const wait = new Command('WAIT', [replicas, timeout], false, settle, fail);
+    wait.attempts = Infinity;
+    this.batch.push(wait.name, wait.args);
+    this.queue.push(wait);
   }
 
   /** Closes the socket at once; commands in flight reject with ConnectionClosedError. */
@@ -270,7 +316,10 @@ export class RedisConnection extends EventEmitter {
       return;
     }
     this.afterShift();
-    if (!command.done) command.resolve(reply);
+    if (command.held) {
+      command.value = reply;
+      command.answered = true;
+    } else if (!command.done) command.resolve(reply);
   }
 
   /** Handles a push in subscriber mode; false when the reply belongs to an ordinary command. */
@@ -430,6 +479,13 @@ export class RedisConnection extends EventEmitter {
       );
     }
   }
+}
+
+const WAIT_AFTER = new Set(['exec', 'eval', 'evalsha', 'fcall', 'EXEC', 'EVAL', 'EVALSHA', 'FCALL']);
+
+/** Commands whose effect WAIT should confirm under the durability option. */
+function needsWait(flags: number, name: string): boolean {
+  return (flags & WRITE) !== 0 || ((flags & READONLY) === 0 && WAIT_AFTER.has(name));
 }
 
 function flush(connection: RedisConnection): void {

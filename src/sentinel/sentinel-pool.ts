@@ -120,6 +120,8 @@ export class SentinelPool implements Discovery {
     if (pool === undefined || (pool.closed && !this.isClosed)) {
       pool = new ManagedPool(service, role, this, {
         ...this.dataOptions,
+        // WAIT only makes sense on the master; replicas refuse it.
+        durability: role === 'master' ? this.options.durability : undefined,
         minsize: this.options.minsize ?? SENTINEL_DEFAULTS.minsize,
         maxsize: this.options.maxsize ?? SENTINEL_DEFAULTS.maxsize,
         failoverTimeout: this.options.failoverTimeout ?? SENTINEL_DEFAULTS.failoverTimeout,
@@ -343,6 +345,7 @@ export class SentinelPool implements Discovery {
     try {
       conn = await createConnection(address, {
         ...this.dataOptions,
+        durability: role === 'master' ? this.options.durability : undefined,
         connectTimeout: Math.max(
           timeout,
           this.dataOptions.connectTimeout === undefined
