@@ -7,12 +7,15 @@ export interface ParsedAddress {
   tls: boolean;
 }
 
+/** The entry for an error message; credentials (`redis://user:pass@`, `password` fields) are hidden. */
 function describe(entry: unknown): string {
+  let text: string;
   try {
-    return JSON.stringify(entry) ?? String(entry);
+    text = JSON.stringify(entry, (key, value: unknown) => (/pass/i.test(key) ? '[redacted]' : value)) ?? String(entry);
   } catch {
-    return String(entry);
+    text = String(entry);
   }
+  return text.replace(/(rediss?:\/\/)[^@/\s"]*@/gi, '$1[redacted]@');
 }
 
 function checkPort(port: unknown, entry: unknown): number {
@@ -37,7 +40,13 @@ export function parseAddress(entry: AddressInput | unknown): ParsedAddress {
     return { host: checkHost(entry[0], entry), port: checkPort(entry[1], entry), tls: false };
   }
   if (typeof entry === 'string') {
-    const url = /^(rediss?):\/\/(?:[^@/]*@)?(\[[^\]]+\]|[^:/]+)(?::(\d+))?\/?$/.exec(entry);
+    if (/^rediss?:\/\/[^/]*@/.test(entry)) {
+      // Credentials in an address would be silently ignored (or logged): they belong in the options.
+      throw new TypeError(
+        `Invalid address ${describe(entry)}: credentials in the URL are not used; pass username/password (or sentinelUsername/sentinelPassword) as options`,
+      );
+    }
+    const url = /^(rediss?):\/\/(\[[^\]]+\]|[^:/@]+)(?::(\d+))?\/?$/.exec(entry);
     if (url) {
       const host = url[2]!.replace(/^\[|\]$/g, '');
       return { host, port: checkPort(url[3] ?? '6379', entry), tls: url[1] === 'rediss' };

@@ -73,9 +73,12 @@ export class Redis extends RedisCommands {
    */
   async withConnection<T>(fn: (client: Redis) => Promise<T>): Promise<T> {
     const conn = await this.target.acquire();
+    const single = new SingleConnection(conn, false);
     try {
-      return await fn(new Redis(new SingleConnection(conn, false)));
+      return await fn(new Redis(single));
     } finally {
+      // The connection outlives this wrapper (it goes back to the pool): stop forwarding its events.
+      single.detach();
       this.target.release(conn);
     }
   }
@@ -159,13 +162,23 @@ const PUBSUB_EVENTS = ['message', 'pmessage', 'smessage'] as const;
 /** A single connection seen as a command target (createRedis, withConnection). */
 export class SingleConnection extends EventEmitter implements CommandTarget {
   private closing = false;
+  private readonly forwarders: [event: string, listener: (...args: unknown[]) => void][] = [];
 
   constructor(
     readonly conn: RedisConnection,
     private readonly owns: boolean,
   ) {
     super();
-    for (const event of PUBSUB_EVENTS) conn.on(event, (...args: unknown[]) => this.emit(event, ...args));
+    for (const event of PUBSUB_EVENTS) {
+      const forward = (...args: unknown[]): void => void this.emit(event, ...args);
+      conn.on(event, forward);
+      this.forwarders.push([event, forward]);
+    }
+  }
+
+  /** Stops forwarding the connection's pub/sub events (a borrowed connection going back to its pool). */
+  detach(): void {
+    for (const [event, forward] of this.forwarders.splice(0)) this.conn.off(event, forward);
   }
 
   get closed(): boolean {

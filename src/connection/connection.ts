@@ -1,6 +1,7 @@
 import { EventEmitter } from 'node:events';
 import net from 'node:net';
 import tls from 'node:tls';
+import { inspect } from 'node:util';
 import Denque from 'denque';
 import RedisParser from 'redis-parser';
 import { formatAddress, parseAddress } from '../address.js';
@@ -14,6 +15,7 @@ import {
   replyErrorFor,
 } from '../errors.js';
 import { WriteBatch } from '../protocol/encode.js';
+import { redactedView } from '../redact.js';
 import { BLOCKING, READONLY, SUBSCRIBE, WRITE, commandFlags } from '../protocol/commands.js';
 import type {
   Address,
@@ -62,6 +64,17 @@ export interface FailureHandler {
 
 const DEFAULT_CONNECT_TIMEOUT = 10_000;
 
+/**
+ * Whether replies are wanted as Buffers: `null` yes, `'utf8'` no, `undefined` the client's default.
+ * Other encodings are refused rather than silently decoded as UTF-8.
+ */
+export function buffersFor(encoding: ReplyEncoding | undefined, fallback: boolean): boolean {
+  if (encoding === undefined) return fallback;
+  if (encoding === null) return true;
+  if (encoding === 'utf8' || encoding === 'utf-8') return false;
+  throw new TypeError(`Unsupported reply encoding ${JSON.stringify(encoding)}: use 'utf8' (strings) or null (Buffers)`);
+}
+
 function defaultParser(options: ReplyParserOptions): ReplyParser {
   return new RedisParser(options) as unknown as ReplyParser;
 }
@@ -75,6 +88,11 @@ function toText(value: unknown): string {
  * leaves in one socket write, and replies are matched to the queue straight from the parser callback.
  */
 export class RedisConnection extends EventEmitter {
+  /** util.inspect / console.log: the socket as a summary (a TLS socket keeps its key options), no secrets. */
+  [inspect.custom](): object {
+    return redactedView(this);
+  }
+
   readonly address: Address;
   /** The db selected at connect time. */
   readonly db: number;
@@ -183,8 +201,7 @@ export class RedisConnection extends EventEmitter {
   /** Sends one command; `encoding` overrides the connection's (`null`: Buffers). */
   send(name: string, args: readonly RedisArg[], encoding?: ReplyEncoding): Promise<unknown> {
     return new Promise((resolve, reject) => {
-      const buffers = encoding === undefined ? this.defaultBuffers : encoding === null;
-      this.enqueue(new Command(name, args, buffers, resolve, reject));
+      this.enqueue(new Command(name, args, buffersFor(encoding, this.defaultBuffers), resolve, reject));
     });
   }
 
@@ -309,7 +326,10 @@ export class RedisConnection extends EventEmitter {
   }
 
   private onReply(reply: unknown): void {
-    if (this.subscriberMode && Array.isArray(reply) && this.onPubSubReply(reply)) return;
+    // Confirmations also come outside subscriber mode: an UNSUBSCRIBE sent while not subscribed is
+    // answered with one `unsubscribe` array per channel, which must count toward that command.
+    const confirming = (this.queue.peekFront()?.expected ?? 0) > 0;
+    if ((this.subscriberMode || confirming) && Array.isArray(reply) && this.onPubSubReply(reply)) return;
     const command = this.queue.shift();
     if (command === undefined) {
       this.onFatal(new ProtocolError(`Unexpected reply from ${formatAddress(this.address)} with no command waiting`));
@@ -357,7 +377,10 @@ export class RedisConnection extends EventEmitter {
         const command = this.queue.shift();
         if (command !== undefined) {
           this.afterShift();
-          if (!command.done) command.resolve(this.defaultBuffers ? Buffer.from('PONG') : 'PONG');
+          // ['pong', message]: resolve what PING resolves outside subscriber mode, in the call's encoding.
+          const value = command.args.length > 0 ? reply[1] : 'PONG';
+          const buffer = Buffer.isBuffer(value) ? value : Buffer.from(String(value));
+          if (!command.done) command.resolve(command.buffers ? buffer : toText(value));
         }
         return true;
       }
@@ -384,6 +407,9 @@ export class RedisConnection extends EventEmitter {
       );
       return;
     }
+    // A refused (P)SUBSCRIBE (no channel given, for example) subscribed to nothing: with no
+    // subscription left, the connection is not in subscriber mode.
+    if (command.expected > 0 && this.channels.size === 0 && this.patterns.size === 0) this.subscriberMode = false;
     this.afterShift();
     const error = replyErrorFor(raw.message);
     error.command = command.name;
@@ -498,6 +524,11 @@ export async function createConnection(
   options: ConnectionOptions = {},
 ): Promise<RedisConnection> {
   const parsed = parseAddress(address);
+  buffersFor(options.encoding, false);
+  // Checked before connecting: thrown after AUTH was sent, it left AUTH's promise to reject unobserved.
+  if (options.db !== undefined && options.db !== 0 && (!Number.isInteger(options.db) || options.db < 0)) {
+    throw new TypeError(`db must be a non-negative integer, got ${String(options.db)}`);
+  }
   const connectTimeout = options.connectTimeout ?? DEFAULT_CONNECT_TIMEOUT;
   const useTls = parsed.tls || (options.ssl !== undefined && options.ssl !== false);
   const where = formatAddress(parsed);
@@ -549,11 +580,7 @@ export async function createConnection(
           : connection.send('AUTH', [options.password]),
       );
     }
-    if (options.db !== undefined && options.db !== 0) {
-      if (!Number.isInteger(options.db) || options.db < 0)
-        throw new TypeError(`db must be a non-negative integer, got ${options.db}`);
-      setup.push(connection.send('SELECT', [options.db]));
-    }
+    if (options.db !== undefined && options.db !== 0) setup.push(connection.send('SELECT', [options.db]));
     if (options.name !== undefined) setup.push(connection.send('CLIENT', ['SETNAME', options.name]));
     if (setup.length > 0) {
       const remaining = Math.max(1, deadline - Date.now());

@@ -1,10 +1,12 @@
 import { EventEmitter } from 'node:events';
 import Denque from 'denque';
 import { parseAddress } from '../address.js';
-import { Command, RedisConnection, createConnection } from '../connection/connection.js';
+import { Command, RedisConnection, buffersFor, createConnection } from '../connection/connection.js';
 import { PoolClosedError, RedisError } from '../errors.js';
 import { BLOCKING, SUBSCRIBE, TRANSACTION, commandFlags, isBlocking } from '../protocol/commands.js';
 import type { Address, AddressInput, ConnectionOptions, PoolOptions, RedisArg, ReplyEncoding } from '../types.js';
+import { inspect } from 'node:util';
+import { redactedView } from '../redact.js';
 
 /** Checks minsize / maxsize: integers, 0 <= minsize <= maxsize, maxsize >= 1. */
 export function validatePoolSize(minsize: unknown, maxsize: unknown): { minsize: number; maxsize: number } {
@@ -44,6 +46,11 @@ const PUBSUB_EVENTS = ['message', 'pmessage', 'smessage'] as const;
  * their own so they never stall the rest. Filled lazily to `minsize` on first use.
  */
 export class ConnectionsPool extends EventEmitter implements CommandTarget {
+  /** util.inspect / console.log show the fields with passwords and TLS keys redacted. */
+  [inspect.custom](): object {
+    return redactedView(this);
+  }
+
   readonly minsize: number;
   readonly maxsize: number;
   /** Bumped when connections must not be reused (a failover); older ones are closed, never pooled. */
@@ -70,6 +77,7 @@ export class ConnectionsPool extends EventEmitter implements CommandTarget {
   constructor(address: AddressInput | null, options: PoolOptions = {}) {
     super();
     const { minsize, maxsize } = validatePoolSize(options.minsize ?? 1, options.maxsize ?? 10);
+    buffersFor(options.encoding, false);
     this.minsize = minsize;
     this.maxsize = maxsize;
     this.options = options;
@@ -111,8 +119,7 @@ export class ConnectionsPool extends EventEmitter implements CommandTarget {
 
   send(name: string, args: readonly RedisArg[], encoding?: ReplyEncoding): Promise<unknown> {
     return new Promise((resolve, reject) => {
-      const buffers = encoding === undefined ? this.options.encoding === null : encoding === null;
-      this.dispatch(new Command(name, args, buffers, resolve, reject));
+      this.dispatch(new Command(name, args, buffersFor(encoding, this.options.encoding === null), resolve, reject));
     });
   }
 
@@ -125,9 +132,7 @@ export class ConnectionsPool extends EventEmitter implements CommandTarget {
     const promises = commands.map(
       ([name, args, encoding]) =>
         new Promise<unknown>((resolve, reject) => {
-          list.push(
-            new Command(name, args, encoding === undefined ? defaultBuffers : encoding === null, resolve, reject),
-          );
+          list.push(new Command(name, args, buffersFor(encoding, defaultBuffers), resolve, reject));
         }),
     );
     if (this.isClosed) {
@@ -203,7 +208,11 @@ export class ConnectionsPool extends EventEmitter implements CommandTarget {
   protected fill(): Promise<void> {
     if (this.filling !== null) return this.filling;
     if (this.isClosed) return Promise.resolve();
-    const want = Math.max(1, this.minsize) - this.shared.length - this.opening;
+    // Never past maxsize: with every connection lent out, commands wait for a release.
+    const want = Math.min(
+      Math.max(1, this.minsize) - this.shared.length - this.opening,
+      this.maxsize - this.size - this.opening,
+    );
     if (want <= 0) return Promise.resolve();
     this.filling = this.openShared(want).then(
       () => {
@@ -325,6 +334,16 @@ export class ConnectionsPool extends EventEmitter implements CommandTarget {
       this.reserved.add(conn);
       return conn;
     }
+    // At maxsize with nothing lent out, no release will come (maxsize 1): take the least busy shared
+    // connection; commands issued meanwhile wait for it to come back.
+    if (this.shared.length > 0 && this.reserved.size === 0 && this.opening === 0) {
+      let best = 0;
+      for (let i = 1; i < this.shared.length; i++) if (this.shared[i]!.inFlight < this.shared[best]!.inFlight) best = i;
+      const c = this.shared.splice(best, 1)[0]!;
+      if (this.current === c) this.current = null;
+      this.reserved.add(c);
+      return c;
+    }
     return new Promise((resolve, reject) => this.acquirers.push({ resolve, reject }));
   }
 
@@ -346,6 +365,7 @@ export class ConnectionsPool extends EventEmitter implements CommandTarget {
       return;
     }
     this.shared.push(conn);
+    if (this.waiting.length > 0) this.drainWaiting();
   }
 
   /** Runs a blocking command on a connection of its own. */
@@ -498,6 +518,8 @@ function clearCurrent(pool: ConnectionsPool): void {
 
 /** A pool to one address. */
 export async function createPool(address: AddressInput, options: PoolOptions = {}): Promise<ConnectionsPool> {
+  // The constructor takes null for a managed pool (address from discovery); here null is a bad address.
+  parseAddress(address);
   const pool = new ConnectionsPool(address, options);
   if (pool.minsize > 0) {
     // Fail fast on a wrong address or password, as createConnection does.

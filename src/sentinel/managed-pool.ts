@@ -215,6 +215,15 @@ export class ManagedPool extends ConnectionsPool {
     this.scheduleRetry();
   }
 
+  /**
+   * While a retry is scheduled, a command that arrives waits for it: without this, every command sent
+   * while no master is known would start a discovery round at once, defeating the back-off.
+   */
+  protected override fill(): Promise<void> {
+    if (this.retryTimer !== null) return Promise.resolve();
+    return super.fill();
+  }
+
   /** Tries discovery again with a growing pause while commands wait (each bounded by failoverTimeout). */
   private scheduleRetry(): void {
     if (this.retryTimer !== null || this.isClosed || this.waiting.length === 0) return;
@@ -263,6 +272,10 @@ export class ManagedPool extends ConnectionsPool {
   rediscover(reason?: RedisConnection): void {
     if (this.isClosed) return;
     if (reason !== undefined && reason.generation !== this.generation) return;
+    // New information (a switch, READONLY, a lost connection): discover now, not after the back-off.
+    if (this.retryTimer !== null) clearTimeout(this.retryTimer);
+    this.retryTimer = null;
+    this.retryDelay = 0;
     this.retire();
     this.currentAddress = null;
     this.replicas = [];

@@ -2,6 +2,8 @@ import { createConnection, type RedisConnection } from '../connection/connection
 import { formatAddress } from '../address.js';
 import { TimeoutError } from '../errors.js';
 import type { Address, ConnectionOptions, RedisArg } from '../types.js';
+import { inspect } from 'node:util';
+import { redactedView } from '../redact.js';
 
 export type SentinelEventListener = (event: string, data: string, node: SentinelNode) => void;
 
@@ -20,6 +22,11 @@ export function withTimeout<T>(promise: Promise<T>, ms: number, what: string): P
  * events from the others.
  */
 export class SentinelNode {
+  /** util.inspect / console.log show the fields with passwords and TLS keys redacted. */
+  [inspect.custom](): object {
+    return redactedView(this);
+  }
+
   private command: RedisConnection | null = null;
   private connecting: Promise<RedisConnection> | null = null;
   private subscriber: RedisConnection | null = null;

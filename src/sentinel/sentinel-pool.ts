@@ -1,5 +1,5 @@
 import { formatAddress, parseAddressList } from '../address.js';
-import { createConnection, type RedisConnection } from '../connection/connection.js';
+import { buffersFor, createConnection, type RedisConnection } from '../connection/connection.js';
 import {
   MasterNotFoundError,
   MasterReplyError,
@@ -16,6 +16,8 @@ import { ManagedPool, type Discovery } from './managed-pool.js';
 import { SENTINEL_DEFAULTS, type SentinelOptions } from './options.js';
 import { SentinelNode, withTimeout } from './sentinel-node.js';
 import { isDown, parseState, parseStates, type MasterState, type ReplicaState } from './state.js';
+import { inspect } from 'node:util';
+import { redactedView } from '../redact.js';
 
 /** Events that open a failover of a master (data starts `master <name> ...`): writes are held from here. */
 const FAILOVER_START =
@@ -29,11 +31,22 @@ function serviceOf(event: string, parts: string[]): string | undefined {
   return at >= 0 ? parts[at + 1] : undefined;
 }
 
+/** A TLS handshake refused the server's certificate (wrong CA, wrong name, expired). */
+function isCertificateError(err: unknown): boolean {
+  const code = (err as { cause?: { code?: unknown } } | null)?.cause?.code;
+  return typeof code === 'string' && /CERT|SELF_SIGNED|UNABLE_TO_VERIFY|UNABLE_TO_GET_ISSUER/.test(code);
+}
+
 /**
  * The sentinels, their event subscriptions, discovery, and the managed pools of every service.
  * Sentinel commands go to a healthy sentinel and fall over to the next.
  */
 export class SentinelPool implements Discovery {
+  /** util.inspect / console.log show the fields with passwords and TLS keys redacted. */
+  [inspect.custom](): object {
+    return redactedView(this);
+  }
+
   private readonly nodes: SentinelNode[] = [];
   private readonly masters = new Map<string, ManagedPool>();
   private readonly slaves = new Map<string, ManagedPool>();
@@ -51,6 +64,10 @@ export class SentinelPool implements Discovery {
   constructor(sentinels: readonly AddressInput[], options: SentinelOptions = {}) {
     const parsed = parseAddressList(sentinels);
     validatePoolSize(options.minsize ?? SENTINEL_DEFAULTS.minsize, options.maxsize ?? SENTINEL_DEFAULTS.maxsize);
+    buffersFor(options.encoding, false);
+    if (options.db !== undefined && (!Number.isInteger(options.db) || options.db < 0)) {
+      throw new TypeError(`db must be a non-negative integer, got ${String(options.db)}`);
+    }
     for (const key of [
       'timeout',
       'failoverTimeout',
@@ -354,7 +371,8 @@ export class SentinelPool implements Discovery {
         ),
       });
     } catch (err) {
-      if (err instanceof ReplyError)
+      // Auth errors and a refused certificate come from the data node itself: asking again will not help.
+      if (err instanceof ReplyError || isCertificateError(err))
         throw role === 'master' ? new MasterReplyError(service, err) : new SlaveReplyError(service, err);
       throw err;
     }
