@@ -31,3 +31,4 @@ export {
   type ReplicaState,
   type SentinelState,
 } from './sentinel/index.js';
+export * from './nest/index.js';

@@ -6,9 +6,20 @@ import type { SentinelOptions } from '../sentinel/options.js';
 import { RedisSentinel } from '../sentinel/redis-sentinel.js';
 import { SentinelPool, createSentinelPool } from '../sentinel/sentinel-pool.js';
 import type { Logger } from '../types.js';
-import { DEFAULT_CONNECTION_NAME, DEFAULT_SHUTDOWN_TIMEOUT, SENTINEL_CONNECTION, SENTINEL_MODULE_PREFIX } from './sentinel.constants.js';
+import {
+  DEFAULT_CONNECTION_NAME,
+  DEFAULT_SHUTDOWN_TIMEOUT,
+  SENTINEL_CONNECTION,
+  SENTINEL_MODULE_PREFIX,
+} from './sentinel.constants.js';
 import type { RedisRole, SentinelModuleOptions, SentinelServiceConfig } from './sentinel.interfaces.js';
-import { checkRole, getRedisToken, getSentinelOptionsToken, getSentinelPoolToken, getSentinelToken } from './sentinel.tokens.js';
+import {
+  checkRole,
+  getRedisToken,
+  getSentinelOptionsToken,
+  getSentinelPoolToken,
+  getSentinelToken,
+} from './sentinel.tokens.js';
 
 export interface NormalizedService {
   name: string;
@@ -22,7 +33,7 @@ export interface SentinelConnection {
   sentinel: RedisSentinel;
   clients: { token: string; client: Redis }[];
   shutdownTimeout: number;
-  logger: NestLogger;
+  logger: Logger | undefined;
 }
 
 /** Longest pause between two background connection attempts with `lazyConnect`. */
@@ -33,20 +44,27 @@ const MODULE_KEYS = ['sentinels', 'lazyConnect', 'shutdownTimeout', 'logger', 's
 
 /** `SentinelModule` or `SentinelModule[cache]`: the logger context and the prefix of error messages. */
 export function contextOf(connectionName: string): string {
-  return connectionName === DEFAULT_CONNECTION_NAME ? SENTINEL_MODULE_PREFIX : `${SENTINEL_MODULE_PREFIX}[${connectionName}]`;
+  return connectionName === DEFAULT_CONNECTION_NAME
+    ? SENTINEL_MODULE_PREFIX
+    : `${SENTINEL_MODULE_PREFIX}[${connectionName}]`;
 }
 
 /** Validates `services` and gives every entry its roles (`['master']` for a bare name). */
 export function normalizeServices(services: readonly SentinelServiceConfig[] | undefined): NormalizedService[] {
   if (services === undefined) return [];
-  if (!Array.isArray(services)) throw new TypeError(`services must be an array of names or { name, roles }, got ${JSON.stringify(services)}`);
+  if (!Array.isArray(services))
+    throw new TypeError(`services must be an array of names or { name, roles }, got ${JSON.stringify(services)}`);
   const seen = new Set<string>();
   return services.map((entry: unknown) => {
-    const { name, roles } = typeof entry === 'string' ? { name: entry, roles: undefined } : ((entry ?? {}) as { name?: unknown; roles?: unknown });
+    const { name, roles } =
+      typeof entry === 'string'
+        ? { name: entry, roles: undefined }
+        : ((entry ?? {}) as { name?: unknown; roles?: unknown });
     if (typeof name !== 'string' || name.length === 0) {
       throw new TypeError(`services entries must be a non-empty name or { name, roles }, got ${JSON.stringify(entry)}`);
     }
-    if (seen.has(name)) throw new TypeError(`services lists ${JSON.stringify(name)} twice; give it once with every role it needs`);
+    if (seen.has(name))
+      throw new TypeError(`services lists ${JSON.stringify(name)} twice; give it once with every role it needs`);
     seen.add(name);
     if (roles !== undefined && (!Array.isArray(roles) || roles.length === 0)) {
       throw new TypeError(`roles of service ${JSON.stringify(name)} must be a non-empty array of 'master' | 'slave'`);
@@ -85,15 +103,15 @@ function describeSentinels(sentinels: readonly unknown[]): string {
 }
 
 /** With lazyConnect: connect to the sentinels and subscribe to their events in the background, retrying until it works. */
-function connectInBackground(pool: SentinelPool, logger: NestLogger): void {
+function connectInBackground(pool: SentinelPool, logger: Logger | undefined): void {
   let delay = 250;
   const attempt = (): void => {
     if (pool.closed) return;
     pool.discover().then(
-      () => logger.log('Connected to the sentinels'),
+      () => logger?.log?.('Connected to the sentinels'),
       (err: Error) => {
         if (pool.closed) return;
-        logger.warn(`No sentinel answered yet (${err.message}); retrying in ${delay} ms`);
+        logger?.warn?.(`No sentinel answered yet (${err.message}); retrying in ${delay} ms`);
         // Unref'd and checked against pool.closed: never keeps the process alive nor outlives shutdown.
         setTimeout(attempt, delay).unref();
         delay = Math.min(delay * 2, MAX_RETRY_DELAY);
@@ -113,7 +131,7 @@ export async function openSentinelPool(options: SentinelModuleOptions, connectio
   const poolOptions = poolOptionsOf(options, context);
   if (options.lazyConnect === true) {
     const pool = new SentinelPool(options.sentinels, poolOptions);
-    connectInBackground(pool, new NestLogger(context));
+    connectInBackground(pool, poolOptions.logger);
     return pool;
   }
   try {
@@ -129,7 +147,10 @@ export async function openSentinelPool(options: SentinelModuleOptions, connectio
 }
 
 /** The pool, the RedisSentinel, one client per service and role, and the internal connection record. */
-export function createConnectionProviders(connectionName: string, services: readonly NormalizedService[]): FactoryProvider[] {
+export function createConnectionProviders(
+  connectionName: string,
+  services: readonly NormalizedService[],
+): FactoryProvider[] {
   const optionsToken = getSentinelOptionsToken(connectionName);
   const poolToken = getSentinelPoolToken(connectionName);
   const sentinelToken = getSentinelToken(connectionName);
@@ -141,7 +162,8 @@ export function createConnectionProviders(connectionName: string, services: read
       clientTokens.push(token);
       clientProviders.push({
         provide: token,
-        useFactory: (sentinel: RedisSentinel): Redis => (role === 'master' ? sentinel.masterFor(service.name) : sentinel.slaveFor(service.name)),
+        useFactory: (sentinel: RedisSentinel): Redis =>
+          role === 'master' ? sentinel.masterFor(service.name) : sentinel.slaveFor(service.name),
         inject: [sentinelToken],
       });
     }
@@ -160,13 +182,18 @@ export function createConnectionProviders(connectionName: string, services: read
     ...clientProviders,
     {
       provide: SENTINEL_CONNECTION,
-      useFactory: (options: SentinelModuleOptions, pool: SentinelPool, sentinel: RedisSentinel, ...clients: Redis[]): SentinelConnection => ({
+      useFactory: (
+        options: SentinelModuleOptions,
+        pool: SentinelPool,
+        sentinel: RedisSentinel,
+        ...clients: Redis[]
+      ): SentinelConnection => ({
         name: connectionName,
         pool,
         sentinel,
         clients: clients.map((client, i) => ({ token: clientTokens[i]!, client })),
         shutdownTimeout: options.shutdownTimeout ?? DEFAULT_SHUTDOWN_TIMEOUT,
-        logger: new NestLogger(contextOf(connectionName)),
+        logger: loggerOf(options, contextOf(connectionName)),
       }),
       inject: [optionsToken, poolToken, sentinelToken, ...clientTokens],
     },

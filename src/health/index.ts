@@ -1,0 +1,3 @@
+export { SentinelHealthIndicator } from './sentinel-health.indicator.js';
+export type { SentinelCheckOptions, SentinelPingCheckOptions } from './sentinel-health.indicator.js';
+export { SentinelHealthModule } from './sentinel-health.module.js';
