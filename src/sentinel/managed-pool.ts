@@ -284,14 +284,19 @@ export class ManagedPool extends ConnectionsPool {
 
   /** +switch-master (or a periodic check) says the master is now `address`. */
   switchMaster(address: Address): void {
-    this.releaseHold();
     const cur = this.currentAddress;
-    if (cur !== null && cur[0] === address[0] && cur[1] === address[1]) return;
+    if (cur !== null && cur[0] === address[0] && cur[1] === address[1]) {
+      this.releaseHold();
+      return;
+    }
     this.discovery.log('log', `Master of ${this.service} is now ${address[0]}:${address[1]}`);
     if (cur !== null) this.demoted = cur;
     if (this.demoted !== null && this.demoted[0] === address[0] && this.demoted[1] === address[1]) this.demoted = null;
-    this.rediscover();
+    // Set before rediscover(): its fill() reads `announced` synchronously, in openConnection().
     this.announced = address;
+    this.rediscover();
+    // Released only once the old master's connections are retired, so no held write is queued on them.
+    this.releaseHold();
   }
 
   /** The master is objectively down: stop using it now, queue commands until a new one is known. */
