@@ -1,14 +1,18 @@
 #!/usr/bin/env node
-// `npm run bench`: set up (npm packages, redis-server), build, run the benchmarks.
-// Extra arguments are passed to the benchmark: `npm run bench -- --help`.
-// Placeholder: the benchmark owners replace the target below.
+// `npm run bench`: set up (npm packages, redis-server), build, run the throughput benchmark
+// (dist/bench/bench.js). `npm run bench:failover` (this script with `--failover`) runs
+// dist/bench/failover.js instead. Other arguments are passed on: `npm run bench -- --help`.
 
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
+import { constants } from 'node:os';
 import path from 'node:path';
 import { ensureEnv, repoRoot } from './ensure-env.mjs';
 
-const target = path.join(repoRoot, 'dist', 'bench', 'bench.js');
+const args = process.argv.slice(2);
+const failover = args.includes('--failover');
+const target = path.join(repoRoot, 'dist', 'bench', failover ? 'failover.js' : 'bench.js');
+const passOn = args.filter((a) => a !== '--failover');
 
 ensureEnv();
 
@@ -24,5 +28,11 @@ if (!existsSync(target)) {
   process.exit(1);
 }
 
-const result = spawnSync(process.execPath, [target, ...process.argv.slice(2)], { stdio: 'inherit', cwd: repoRoot });
-process.exit(result.status ?? 1);
+// Not spawnSync: a signal sent to this process alone is passed on, so the benchmark can stop its servers.
+const child = spawn(process.execPath, [target, ...passOn], { stdio: 'inherit', cwd: repoRoot });
+for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP']) {
+  process.on(signal, () => {
+    if (child.exitCode === null && child.signalCode === null) child.kill(signal);
+  });
+}
+child.on('exit', (code, signal) => process.exit(code ?? 128 + (constants.signals[signal] ?? 0)));

@@ -1,0 +1,173 @@
+// Shared types and small helpers of the benchmark (parent, workers, report).
+
+export type ClientKind = 'ours' | 'ioredis' | 'ioredis-auto' | 'node-redis';
+export type Mode = 'sentinel' | 'plain';
+
+export interface ClientSpec {
+  id: string;
+  kind: ClientKind;
+  mode: Mode;
+  label: string;
+}
+
+/** Every client configuration, in the order rounds start from (rotated each round). */
+export const CLIENTS: readonly ClientSpec[] = [
+  { id: 'ours-sentinel', kind: 'ours', mode: 'sentinel', label: 'ours' },
+  { id: 'ioredis-sentinel', kind: 'ioredis', mode: 'sentinel', label: 'ioredis' },
+  { id: 'ioredis-auto-sentinel', kind: 'ioredis-auto', mode: 'sentinel', label: 'ioredis auto-pipelining' },
+  { id: 'node-redis-sentinel', kind: 'node-redis', mode: 'sentinel', label: 'node-redis' },
+  { id: 'ours-plain', kind: 'ours', mode: 'plain', label: 'ours' },
+  { id: 'ioredis-plain', kind: 'ioredis', mode: 'plain', label: 'ioredis' },
+  { id: 'ioredis-auto-plain', kind: 'ioredis-auto', mode: 'plain', label: 'ioredis auto-pipelining' },
+  { id: 'node-redis-plain', kind: 'node-redis', mode: 'plain', label: 'node-redis' },
+];
+
+export type ScenarioId = 'seq-setget' | 'get-c100' | 'pipeline-100' | 'value-1kb' | 'value-100kb' | 'pubsub';
+
+export interface ScenarioSpec {
+  id: ScenarioId;
+  title: string;
+  /** What one "op" is and how latency is measured, for the report. */
+  note: string;
+}
+
+export const SCENARIOS: readonly ScenarioSpec[] = [
+  {
+    id: 'seq-setget',
+    title: 'sequential SET+GET (1 in flight)',
+    note: '16 B value; one command in flight; op = one command; latency per command',
+  },
+  {
+    id: 'get-c100',
+    title: '100 concurrent GET',
+    note: 'closed loop of 100 workers, each awaiting its GET; op = one GET; latency per GET',
+  },
+  {
+    id: 'pipeline-100',
+    title: 'pipeline of 100 (50 SET + 50 GET)',
+    note: 'one pipeline in flight; op = one command; latency per pipeline of 100',
+  },
+  {
+    id: 'value-1kb',
+    title: '1 KB SET+GET, 50 concurrent',
+    note: 'closed loop of 50 workers, each SET then GET of its own key; op = one command; latency per command',
+  },
+  {
+    id: 'value-100kb',
+    title: '100 KB SET+GET, 10 concurrent',
+    note: 'closed loop of 10 workers, each SET then GET of its own key; op = one command; latency per command',
+  },
+  {
+    id: 'pubsub',
+    title: 'publish/subscribe',
+    note: 'one publisher (100 PUBLISH in flight), one subscriber connection; op = one message received; ops/s = N / time until the last arrives; latency = publish call to delivery',
+  },
+];
+
+export interface Target {
+  sentinels: [string, number][];
+  service: string;
+  /** The master, for the plain (no Sentinel) clients. */
+  master: [string, number];
+}
+
+export interface WorkerConfig {
+  client: ClientSpec | null; // null: the baseline (Node alone)
+  scenario: ScenarioId;
+  target: Target;
+  warmupMs: number;
+  durationMs: number;
+  pubsubMessages: number;
+  pubsubWarmup: number;
+  keyPrefix: string;
+}
+
+export interface WorkerResult {
+  ops: number;
+  elapsedMs: number;
+  opsPerSec: number;
+  /** Latency percentiles in ms (what one sample is depends on the scenario). */
+  p50: number;
+  p99: number;
+  samples: number;
+  /** Peak RSS of the worker process (getrusage maxRSS), in KB. */
+  maxRssKb: number;
+  /** Worker CPU time (user + system) spent in the measured phase, divided by ops, in microseconds. */
+  cpuUsPerOp: number;
+  /** Worker CPU (user + system) over its whole life, in microseconds. */
+  totalCpuUs: number;
+  /** Non-fatal notes (a pub/sub run that did not get every message, ...). */
+  warnings: string[];
+  /**
+   * Set by the parent (Linux): CPU cores used by processes other than this benchmark (its worker, its
+   * redis-server processes and itself) while the worker ran. Other work on the machine skews a round.
+   */
+  otherLoadCores?: number;
+}
+
+/** Growable array of float samples. */
+export class Samples {
+  private data = new Float64Array(1 << 14);
+  length = 0;
+
+  push(value: number): void {
+    if (this.length === this.data.length) {
+      const next = new Float64Array(this.data.length * 2);
+      next.set(this.data);
+      this.data = next;
+    }
+    this.data[this.length++] = value;
+  }
+
+  /** Percentiles (0-100) by nearest rank over the sorted samples. */
+  percentiles(...ps: number[]): number[] {
+    if (this.length === 0) return ps.map(() => NaN);
+    const sorted = this.data.subarray(0, this.length).toSorted();
+    return ps.map((p) => sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))]!);
+  }
+}
+
+export function median(values: readonly number[]): number {
+  const v = values.filter((x) => Number.isFinite(x)).toSorted((a, b) => a - b);
+  if (v.length === 0) return NaN;
+  const mid = v.length >> 1;
+  return v.length % 2 === 1 ? v[mid]! : (v[mid - 1]! + v[mid]!) / 2;
+}
+
+export function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+/** Resolves `promise`, or rejects after `ms` with a message naming `what`. */
+export async function withTimeout<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    return await Promise.race([
+      promise,
+      new Promise<never>((_, reject) => {
+        timer = setTimeout(() => reject(new Error(`${what} did not finish within ${ms} ms`)), ms);
+      }),
+    ]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+export function formatOps(value: number): string {
+  if (!Number.isFinite(value)) return 'n/a';
+  if (value >= 100_000) return `${Math.round(value / 1000)}k`;
+  if (value >= 10_000) return `${(value / 1000).toFixed(1)}k`;
+  return `${Math.round(value)}`;
+}
+
+export function formatMs(value: number): string {
+  if (!Number.isFinite(value)) return 'n/a';
+  if (value >= 100) return value.toFixed(0);
+  if (value >= 10) return value.toFixed(1);
+  if (value >= 1) return value.toFixed(2);
+  return value.toFixed(3);
+}
+
+export function formatRatio(value: number): string {
+  return Number.isFinite(value) ? `${value.toFixed(2)}x` : 'n/a';
+}
