@@ -1,0 +1,202 @@
+// Options of createSentinel that change how managed clients reach and talk to data nodes: natMap,
+// db, encoding, parser, commandTimeout, logger.
+import { after, before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import net from 'node:net';
+import RedisParser from 'redis-parser';
+import { createConnection } from '../../src/connection/connection.js';
+import { createSentinel, type RedisSentinel } from '../../src/sentinel/index.js';
+import { SentinelTopology, waitFor } from '../../src/testing/index.js';
+import { TimeoutError } from '../../src/errors.js';
+import type { Address, ReplyParser, ReplyParserOptions } from '../../src/types.js';
+import { uniq } from '../helpers/util.js';
+
+const SERVICE = 'mymaster';
+let topology: SentinelTopology;
+
+before(async () => {
+  topology = await SentinelTopology.start({ replicas: 1, sentinels: 1 });
+});
+
+after(async () => {
+  await topology?.stop();
+});
+
+async function closeSentinel(s: RedisSentinel): Promise<void> {
+  s.close();
+  await s.waitClosed();
+}
+
+/** A TCP relay to `target` on a port of its own: stands for the address a NAT would expose. */
+async function relay(
+  target: Address,
+): Promise<{ address: Address; connections: () => number; close(): Promise<void> }> {
+  const sockets = new Set<net.Socket>();
+  let count = 0;
+  const server = net.createServer((client) => {
+    count++;
+    const upstream = net.connect(target[1], target[0]);
+    sockets.add(client).add(upstream);
+    client.pipe(upstream).pipe(client);
+    const end = () => {
+      client.destroy();
+      upstream.destroy();
+    };
+    client.on('error', end).on('close', end);
+    upstream.on('error', end).on('close', end);
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const port = (server.address() as net.AddressInfo).port;
+  return {
+    address: ['127.0.0.1', port],
+    connections: () => count,
+    close: async () => {
+      for (const s of sockets) s.destroy();
+      await new Promise<void>((resolve) => server.close(() => resolve()));
+    },
+  };
+}
+
+async function directGet(address: Address, db: number, key: string): Promise<unknown> {
+  const conn = await createConnection(address, { db });
+  try {
+    return await conn.execute('GET', key);
+  } finally {
+    conn.close();
+    await conn.waitClosed();
+  }
+}
+
+describe('createSentinel options', () => {
+  test('natMap: announced master and replica addresses are mapped to the reachable ones', async () => {
+    const master = await topology.masterAddress();
+    const replica = topology.replicas[0]!.address;
+    const masterRelay = await relay(master);
+    const replicaRelay = await relay(replica);
+    const sentinel = await createSentinel(topology.sentinelAddresses, {
+      natMap: {
+        [`${master[0]}:${master[1]}`]: { host: masterRelay.address[0], port: masterRelay.address[1] },
+        [`${replica[0]}:${replica[1]}`]: { host: replicaRelay.address[0], port: replicaRelay.address[1] },
+      },
+    });
+    try {
+      const key = uniq('nat');
+      const m = sentinel.masterFor(SERVICE);
+      assert.equal(await m.set(key, 'v'), 'OK');
+      assert.deepEqual(m.address, masterRelay.address);
+      assert.ok(masterRelay.connections() >= 1);
+      assert.deepEqual(await sentinel.masterAddress(SERVICE), masterRelay.address);
+      const s = sentinel.slaveFor(SERVICE);
+      await waitFor('the write to reach the replica', async () => (await s.get(key)) === 'v', { timeoutMs: 5_000 });
+      assert.deepEqual(s.address, replicaRelay.address);
+      assert.equal((await s.role()).role, 'slave');
+    } finally {
+      await closeSentinel(sentinel);
+      await masterRelay.close();
+      await replicaRelay.close();
+    }
+  });
+
+  test('db: managed clients SELECT it; other dbs do not see their keys', async () => {
+    const sentinel = await createSentinel(topology.sentinelAddresses, { db: 3, minsize: 2 });
+    try {
+      const key = uniq('db');
+      const m = sentinel.masterFor(SERVICE);
+      assert.equal(m.db, 3);
+      // Two connections: the one from discovery and the one opened straight to the address.
+      await Promise.all([m.set(key, 'three'), m.get(key)]);
+      assert.equal(sentinel.pool.masterFor(SERVICE).size, 2);
+      const master = await topology.masterAddress();
+      assert.equal(await directGet(master, 3, key), 'three');
+      assert.equal(await directGet(master, 0, key), null);
+    } finally {
+      await closeSentinel(sentinel);
+    }
+  });
+
+  test('encoding: null gives Buffers from managed clients; a per-call encoding overrides it', async () => {
+    const sentinel = await createSentinel(topology.sentinelAddresses, { encoding: null });
+    try {
+      const key = uniq('enc');
+      const m = sentinel.masterFor(SERVICE);
+      const bytes = Buffer.from([0xff, 0x00, 0x0d, 0x0a, 0xfe]);
+      await m.set(key, bytes);
+      const raw = await m.execute<Buffer>('GET', key);
+      assert.ok(Buffer.isBuffer(raw));
+      assert.deepEqual(raw, bytes);
+      await m.set(key, 'text');
+      assert.equal(await m.get(key, { encoding: 'utf8' }), 'text');
+    } finally {
+      await closeSentinel(sentinel);
+    }
+  });
+
+  test('parser: the factory given is the one that parses every reply, sentinels included', async () => {
+    let replies = 0;
+    const parser = (options: ReplyParserOptions): ReplyParser =>
+      new RedisParser({
+        ...options,
+        returnReply: (reply: unknown) => {
+          replies++;
+          options.returnReply(reply);
+        },
+      }) as unknown as ReplyParser;
+    const sentinel = await createSentinel(topology.sentinelAddresses, { parser });
+    try {
+      const afterConnect = replies;
+      assert.ok(afterConnect > 0, 'the sentinel connections use the custom parser');
+      assert.equal(await sentinel.masterFor(SERVICE).set(uniq('p'), '1'), 'OK');
+      assert.ok(replies > afterConnect + 1, 'discovery and the command went through the custom parser');
+    } finally {
+      await closeSentinel(sentinel);
+    }
+  });
+
+  test('commandTimeout: a stalled master rejects TimeoutError; the client works again afterwards', async () => {
+    const sentinel = await createSentinel(topology.sentinelAddresses, { commandTimeout: 100 });
+    try {
+      const m = sentinel.masterFor(SERVICE);
+      assert.equal(await m.ping(), 'PONG');
+      const master = await topology.masterAddress();
+      const sleeper = await createConnection(master);
+      const probe = await createConnection(master);
+      const sleeping = sleeper.execute('DEBUG', 'SLEEP', '0.5');
+      try {
+        // Wait until the server is really inside DEBUG SLEEP (a PING stops answering) before measuring.
+        await waitFor('the master to be inside DEBUG SLEEP', () =>
+          Promise.race([
+            probe.execute('PING').then(() => false),
+            new Promise<boolean>((resolve) => setTimeout(() => resolve(true), 30)),
+          ]),
+        );
+        const t0 = performance.now();
+        await assert.rejects(m.get(uniq('t')), TimeoutError);
+        const ms = performance.now() - t0;
+        assert.ok(ms < 450, `rejected after ${Math.round(ms)} ms`);
+      } finally {
+        await sleeping;
+        sleeper.close();
+        probe.close();
+      }
+      assert.equal(await m.ping(), 'PONG');
+    } finally {
+      await closeSentinel(sentinel);
+    }
+  });
+
+  test('logger: discovery is logged, and nothing is logged without a logger', async () => {
+    const lines: string[] = [];
+    const logger = { log: (m: string) => lines.push(m), debug: (m: string) => lines.push(m) };
+    const sentinel = await createSentinel(topology.sentinelAddresses, { logger });
+    try {
+      await sentinel.masterFor(SERVICE).ping();
+      const master = await topology.masterAddress();
+      assert.ok(
+        lines.some((l) => l.includes(`Discovered master ${master[0]}:${master[1]} for ${SERVICE}`)),
+        lines.join('\n'),
+      );
+    } finally {
+      await closeSentinel(sentinel);
+    }
+  });
+});
