@@ -1,0 +1,13 @@
+import { test } from 'node:test';
+import { failoverUnderLoad } from './run-failovers.js';
+import { faultRounds, testTimeout } from './workload.js';
+
+const rounds = faultRounds('freeze');
+
+test(
+  `${rounds} freeze failovers (SIGSTOP the master until the sentinels replace it, then SIGCONT) under 50 writers lose no acknowledged write`,
+  { timeout: testTimeout(rounds) },
+  async (t) => {
+    await failoverUnderLoad(t, 'freeze', rounds);
+  },
+);

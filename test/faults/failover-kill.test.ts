@@ -1,0 +1,13 @@
+import { test } from 'node:test';
+import { failoverUnderLoad } from './run-failovers.js';
+import { faultRounds, testTimeout } from './workload.js';
+
+const rounds = faultRounds('kill');
+
+test(
+  `${rounds} crash failovers (SIGKILL the master, then restart it as a replica) under 50 writers lose no acknowledged write`,
+  { timeout: testTimeout(rounds) },
+  async (t) => {
+    await failoverUnderLoad(t, 'kill', rounds);
+  },
+);
