@@ -114,6 +114,19 @@ async function failoverOnce(topology: SentinelTopology, kind: FaultKind, log: Lo
         log.note(`restarted ${old.join(':')} (pid ${node.pid})`);
       }
     }
+    case 'shutdown': {
+      const node = topology.master;
+      log.note(`SHUTDOWN NOSAVE on master ${old.join(':')} (pid ${node.pid})`);
+      // The server closes the connection as it exits: the reply never comes.
+      await command(old, { timeoutMs: 2_000 }, 'SHUTDOWN', 'NOSAVE').catch(() => undefined);
+      await waitFor('the master to exit after SHUTDOWN', () => !node.running, { timeoutMs: 15_000 });
+      try {
+        return await topology.waitForMasterChange(old, 30_000);
+      } finally {
+        await node.restart();
+        log.note(`restarted ${old.join(':')} (pid ${node.pid})`);
+      }
+    }
     case 'freeze': {
       const node = topology.master;
       log.note(`SIGSTOP master ${old.join(':')} (pid ${node.pid})`);

@@ -14,10 +14,10 @@ import { runInNewContext } from 'node:vm';
 import { RedisError, createConnection, type Redis, type RedisConnection } from '../../src/index.js';
 import type { Address, Logger } from '../../src/types.js';
 
-export type FaultKind = 'graceful' | 'kill' | 'freeze';
+export type FaultKind = 'graceful' | 'kill' | 'freeze' | 'shutdown';
 
-const DEFAULT_ROUNDS: Record<FaultKind, number> = { graceful: 5, kill: 3, freeze: 3 };
-const FULL_ROUNDS: Record<FaultKind, number> = { graceful: 20, kill: 10, freeze: 10 };
+const DEFAULT_ROUNDS: Record<FaultKind, number> = { graceful: 5, kill: 3, freeze: 3, shutdown: 2 };
+const FULL_ROUNDS: Record<FaultKind, number> = { graceful: 20, kill: 10, freeze: 10, shutdown: 5 };
 
 /** How many failovers of this kind a test runs (see the header). */
 export function faultRounds(kind: FaultKind): number {
