@@ -13,6 +13,7 @@ import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { RedisError, createConnection, type Redis, type RedisConnection } from '../../src/index.js';
 import type { Address, Logger } from '../../src/types.js';
+import { within as withinMs } from '../helpers/util.js';
 
 export type FaultKind = 'graceful' | 'kill' | 'freeze' | 'shutdown';
 
@@ -473,17 +474,10 @@ export function collectGarbage(): void {
   gcFn();
 }
 
-/** Rejects with a clear message when `promise` does not settle within `ms` (a hang becomes a failure). */
-export async function within<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  try {
-    return await Promise.race([
-      promise,
-      new Promise<never>((_, reject) => {
-        timer = setTimeout(() => reject(new Error(`${what} did not settle within ${ms} ms`)), ms);
-      }),
-    ]);
-  } finally {
-    clearTimeout(timer);
-  }
+/**
+ * Rejects with a clear message when `promise` does not settle within `ms` (a hang becomes a failure):
+ * test/helpers/util.ts's `within`, with the argument order the fault suite uses.
+ */
+export function within<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
+  return withinMs(ms, what, promise);
 }

@@ -1,11 +1,16 @@
 // Passwords: on the data nodes (password) and on the sentinels themselves (sentinelPassword).
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { AuthError, MasterReplyError, ReplyError, SentinelConnectionError, SlaveReplyError } from '../../src/errors.js';
-import { createSentinel, type RedisSentinel } from '../../src/sentinel/index.js';
+import { createSentinel } from '../../src/sentinel/index.js';
 import { SentinelTopology, waitFor } from '../../src/testing/index.js';
-import type { Address } from '../../src/types.js';
+import {
+  backToBaseline,
+  closeSentinel,
+  createSentinelInChild,
+  resourceCounts,
+  timedRejection,
+} from '../helpers/sentinel.js';
 
 const SERVICE = 'mymaster';
 const PASSWORD = 'data-secret-42';
@@ -15,81 +20,11 @@ let secured: SentinelTopology;
 /** No password anywhere. */
 let open: SentinelTopology;
 
-async function rejection(promise: Promise<unknown>): Promise<{ error: Error; ms: number }> {
-  const started = performance.now();
-  try {
-    const value = await promise;
-    assert.fail(`expected a rejection, got ${JSON.stringify(value)}`);
-  } catch (error) {
-    if (error instanceof assert.AssertionError) throw error;
-    return { error: error as Error, ms: performance.now() - started };
-  }
-}
-
-async function closeSentinel(s: RedisSentinel | undefined): Promise<void> {
-  if (s === undefined) return;
-  s.close();
-  await s.waitClosed();
-}
-
 /** Every message in an error and its causes: none may show a password. */
 function allMessages(error: unknown): string {
   const parts: string[] = [];
   for (let e = error; e instanceof Error; e = e.cause) parts.push(`${e.name}: ${e.message}`);
   return parts.join(' <- ');
-}
-
-function resourceCounts(): Map<string, number> {
-  const counts = new Map<string, number>();
-  for (const r of process.getActiveResourcesInfo()) counts.set(r, (counts.get(r) ?? 0) + 1);
-  return counts;
-}
-
-async function backToBaseline(baseline: Map<string, number>, what: string): Promise<void> {
-  await waitFor(
-    `active resources to return to their baseline after ${what}`,
-    () => {
-      for (const [kind, n] of resourceCounts()) if (n > (baseline.get(kind) ?? 0)) return false;
-      return true;
-    },
-    { timeoutMs: 2_000, intervalMs: 10 },
-  );
-}
-
-/** createSentinel in a fresh Node process, which must then exit by itself (nothing left open). */
-function createSentinelInChild(
-  sentinels: Address[],
-  options: Record<string, unknown>,
-): Promise<{ name: string; message: string; ms: number }> {
-  const index = new URL('../../src/index.js', import.meta.url).href;
-  const script = `
-    const { createSentinel } = await import(${JSON.stringify(index)});
-    const started = performance.now();
-    try {
-      const s = await createSentinel(${JSON.stringify(sentinels)}, ${JSON.stringify(options)});
-      s.close();
-      console.log(JSON.stringify({ name: 'resolved', message: '', ms: performance.now() - started }));
-    } catch (error) {
-      console.log(JSON.stringify({ name: error.name, message: error.message, ms: performance.now() - started }));
-    }`;
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--input-type=module', '-e', script], { stdio: ['ignore', 'pipe', 'pipe'] });
-    let out = '';
-    let err = '';
-    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (err += d.toString()));
-    const timer = setTimeout(() => {
-      child.kill('SIGKILL');
-      reject(
-        new Error(`the child process did not exit by itself within 10 s (something was left open); output: ${out}`),
-      );
-    }, 10_000);
-    child.once('exit', (code) => {
-      clearTimeout(timer);
-      if (code !== 0) reject(new Error(`child exited with ${code}: ${err}`));
-      else resolve(JSON.parse(out.trim()) as { name: string; message: string; ms: number });
-    });
-  });
 }
 
 before(async () => {
@@ -127,7 +62,7 @@ describe('password on the data nodes', () => {
     const wrong = 'not-the-password';
     const s = await createSentinel(secured.sentinelAddresses, { password: wrong, sentinelPassword: SENTINEL_PASSWORD });
     try {
-      const { error, ms } = await rejection(s.masterFor(SERVICE).get('auth:key'));
+      const { error, ms } = await timedRejection(s.masterFor(SERVICE).get('auth:key'));
       assert.ok(error instanceof MasterReplyError, allMessages(error));
       assert.equal(error.message, `Service ${SERVICE} error`);
       assert.ok(error.cause instanceof AuthError, allMessages(error));
@@ -135,7 +70,7 @@ describe('password on the data nodes', () => {
       assert.ok(ms < 2_000, `took ${ms} ms`);
       assert.ok(!allMessages(error).includes(wrong), allMessages(error));
 
-      const slave = await rejection(s.slaveFor(SERVICE).get('auth:key'));
+      const slave = await timedRejection(s.slaveFor(SERVICE).get('auth:key'));
       assert.ok(slave.error instanceof SlaveReplyError, allMessages(slave.error));
       assert.ok(slave.error.cause instanceof AuthError, allMessages(slave.error));
     } finally {
@@ -146,7 +81,7 @@ describe('password on the data nodes', () => {
   test('no password: masterFor().get rejects MasterReplyError caused by AuthError NOAUTH', async () => {
     const s = await createSentinel(secured.sentinelAddresses, { sentinelPassword: SENTINEL_PASSWORD });
     try {
-      const { error, ms } = await rejection(s.masterFor(SERVICE).get('auth:key'));
+      const { error, ms } = await timedRejection(s.masterFor(SERVICE).get('auth:key'));
       assert.ok(error instanceof MasterReplyError, allMessages(error));
       assert.ok(error.cause instanceof AuthError, allMessages(error));
       assert.match((error.cause as Error).message, /^NOAUTH/);
@@ -160,7 +95,7 @@ describe('password on the data nodes', () => {
     const extra = 'pointless-password';
     const s = await createSentinel(open.sentinelAddresses, { password: extra });
     try {
-      const { error, ms } = await rejection(s.masterFor(SERVICE).set('auth:key', 'v'));
+      const { error, ms } = await timedRejection(s.masterFor(SERVICE).set('auth:key', 'v'));
       assert.ok(error instanceof MasterReplyError, allMessages(error));
       assert.ok(error.cause instanceof ReplyError, allMessages(error));
       assert.match((error.cause as Error).message, /without any password configured|no password is set/);
@@ -189,7 +124,7 @@ describe('password on the sentinels', () => {
 
   test('without sentinelPassword createSentinel rejects SentinelConnectionError (NOAUTH at every sentinel)', async () => {
     const baseline = resourceCounts();
-    const { error, ms } = await rejection(createSentinel(secured.sentinelAddresses, { password: PASSWORD }));
+    const { error, ms } = await timedRejection(createSentinel(secured.sentinelAddresses, { password: PASSWORD }));
     assert.ok(error instanceof SentinelConnectionError, allMessages(error));
     for (const [host, port] of secured.sentinelAddresses) {
       assert.match(error.message, new RegExp(`${host.replace(/\./g, '\\.')}:${port}: NOAUTH`), error.message);
@@ -201,7 +136,7 @@ describe('password on the sentinels', () => {
 
   test('a wrong sentinelPassword rejects SentinelConnectionError without showing the password', async () => {
     const wrong = 'wrong-sentinel-password';
-    const { error } = await rejection(createSentinel(secured.sentinelAddresses, { sentinelPassword: wrong }));
+    const { error } = await timedRejection(createSentinel(secured.sentinelAddresses, { sentinelPassword: wrong }));
     assert.ok(error instanceof SentinelConnectionError, allMessages(error));
     assert.match(error.message, /WRONGPASS|invalid password/);
     assert.ok(!allMessages(error).includes(wrong), allMessages(error));

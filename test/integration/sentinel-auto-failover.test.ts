@@ -4,11 +4,11 @@ import { after, before, describe, test, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
 import { formatAddress } from '../../src/address.js';
 import { createConnection } from '../../src/connection/connection.js';
-import type { Redis } from '../../src/client/redis.js';
 import { ConnectionClosedError, MasterNotFoundError, RedisError } from '../../src/errors.js';
 import { createSentinel, type RedisSentinel } from '../../src/sentinel/index.js';
 import { SentinelTopology, waitFor } from '../../src/testing/index.js';
 import type { Address, Logger } from '../../src/types.js';
+import { closeSentinel, startWriter } from '../helpers/sentinel.js';
 
 const SERVICE = 'mymaster';
 const SENTINELS = 3;
@@ -17,6 +17,8 @@ const DOWN_AFTER_MS = 1_000;
 const SENTINEL_FAILOVER_TIMEOUT_MS = 3_000;
 /** The client's failoverTimeout: how long a command may wait for a master. */
 const CLIENT_FAILOVER_TIMEOUT_MS = 5_000;
+/** How long the writes in flight may take to settle once the writer stops. */
+const WRITES_SETTLE_MS = CLIENT_FAILOVER_TIMEOUT_MS + 2_000;
 /** How long the master stays frozen: well past down-after-milliseconds and the election. */
 const PAUSE_MS = 5_000;
 
@@ -24,61 +26,6 @@ let topology: SentinelTopology;
 
 function same(a: Address | null | undefined, b: Address): boolean {
   return a != null && a[0] === b[0] && a[1] === b[1];
-}
-
-interface Write {
-  id: string;
-  sent: number;
-  settled?: number;
-  acked?: boolean;
-  ackedBy?: Address | null;
-  error?: Error;
-}
-
-function startWriter(client: Redis, key: string): { writes: Write[]; stop: () => Promise<void> } {
-  const writes: Write[] = [];
-  const pending: Promise<void>[] = [];
-  let n = 0;
-  const timer = setInterval(() => {
-    const w: Write = { id: `w${n++}`, sent: performance.now() };
-    writes.push(w);
-    pending.push(
-      client.rpush(key, w.id).then(
-        () => {
-          w.settled = performance.now();
-          w.acked = true;
-          w.ackedBy = client.address === null ? null : [...client.address];
-        },
-        (error: Error) => {
-          w.settled = performance.now();
-          w.acked = false;
-          w.error = error;
-        },
-      ),
-    );
-  }, 10);
-  return {
-    writes,
-    stop: async () => {
-      clearInterval(timer);
-      // A write that never settles fails the test here instead of hanging it.
-      let deadline: NodeJS.Timeout | undefined;
-      try {
-        await Promise.race([
-          Promise.all(pending),
-          new Promise<never>((_, reject) => {
-            deadline = setTimeout(
-              () =>
-                reject(new Error(`writes still unsettled ${CLIENT_FAILOVER_TIMEOUT_MS + 2_000} ms after the last one`)),
-              CLIENT_FAILOVER_TIMEOUT_MS + 2_000,
-            );
-          }),
-        ]);
-      } finally {
-        clearTimeout(deadline);
-      }
-    },
-  };
 }
 
 before(async () => {
@@ -115,7 +62,7 @@ describe('automatic failover', () => {
       const key = 'auto-failover:list';
       await client.del(key);
       const oldMaster = topology.master.address;
-      const writer = startWriter(client, key);
+      const writer = startWriter(client, key, WRITES_SETTLE_MS);
       let frozenAt = 0;
       let newMaster: Address;
       try {
@@ -228,10 +175,7 @@ describe('automatic failover', () => {
         `${rounds} discovery rounds in ${Math.round(windowMs)} ms while writes arrived every 10 ms`,
       );
     } finally {
-      if (sentinel !== undefined) {
-        sentinel.close();
-        await sentinel.waitClosed();
-      }
+      await closeSentinel(sentinel);
       await paused;
     }
   });

@@ -2,7 +2,6 @@
 // and createSentinel with no reachable sentinel.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import {
   MasterNotFoundError,
   PoolClosedError,
@@ -11,88 +10,19 @@ import {
   SlaveNotFoundError,
 } from '../../src/errors.js';
 import { createSentinel, type RedisSentinel } from '../../src/sentinel/index.js';
-import { RedisServer, SentinelTopology, freePort, waitFor } from '../../src/testing/index.js';
+import { RedisServer, SentinelTopology, freePort } from '../../src/testing/index.js';
 import type { Address } from '../../src/types.js';
+import {
+  backToBaseline,
+  closeSentinel,
+  createSentinelInChild,
+  resourceCounts,
+  timedRejection,
+} from '../helpers/sentinel.js';
 
 const SERVICE = 'mymaster';
 let topology: SentinelTopology;
 let sentinel: RedisSentinel;
-
-/** Awaits `promise` and returns what it rejected with and how long that took; fails if it resolves. */
-async function rejection(promise: Promise<unknown>): Promise<{ error: Error; ms: number }> {
-  const started = performance.now();
-  try {
-    const value = await promise;
-    assert.fail(`expected a rejection, got ${JSON.stringify(value)}`);
-  } catch (error) {
-    if (error instanceof assert.AssertionError) throw error;
-    return { error: error as Error, ms: performance.now() - started };
-  }
-}
-
-async function closeSentinel(s: RedisSentinel | undefined): Promise<void> {
-  if (s === undefined) return;
-  s.close();
-  await s.waitClosed();
-}
-
-/** Counts of each kind of active resource (sockets, timers, ...) in this process. */
-function resourceCounts(): Map<string, number> {
-  const counts = new Map<string, number>();
-  for (const r of process.getActiveResourcesInfo()) counts.set(r, (counts.get(r) ?? 0) + 1);
-  return counts;
-}
-
-/** Polls until no kind of resource is above its count in `baseline`. */
-async function backToBaseline(baseline: Map<string, number>, what: string): Promise<void> {
-  await waitFor(
-    `active resources to return to their baseline after ${what}`,
-    () => {
-      for (const [kind, n] of resourceCounts()) if (n > (baseline.get(kind) ?? 0)) return false;
-      return true;
-    },
-    { timeoutMs: 2_000, intervalMs: 10 },
-  );
-}
-
-/**
- * Runs createSentinel in a fresh Node process and reports how it ended. The child must exit by itself:
- * a socket or timer left open would keep it alive past the deadline.
- */
-function createSentinelInChild(
-  sentinels: Address[],
-  options: Record<string, unknown>,
-): Promise<{ name: string; message: string; ms: number }> {
-  const index = new URL('../../src/index.js', import.meta.url).href;
-  const script = `
-    const { createSentinel } = await import(${JSON.stringify(index)});
-    const started = performance.now();
-    try {
-      const s = await createSentinel(${JSON.stringify(sentinels)}, ${JSON.stringify(options)});
-      s.close();
-      console.log(JSON.stringify({ name: 'resolved', message: '', ms: performance.now() - started }));
-    } catch (error) {
-      console.log(JSON.stringify({ name: error.name, message: error.message, ms: performance.now() - started }));
-    }`;
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--input-type=module', '-e', script], { stdio: ['ignore', 'pipe', 'pipe'] });
-    let out = '';
-    let err = '';
-    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (err += d.toString()));
-    const timer = setTimeout(() => {
-      child.kill('SIGKILL');
-      reject(
-        new Error(`the child process did not exit by itself within 10 s (something was left open); output: ${out}`),
-      );
-    }, 10_000);
-    child.once('exit', (code) => {
-      clearTimeout(timer);
-      if (code !== 0) reject(new Error(`child exited with ${code}: ${err}`));
-      else resolve(JSON.parse(out.trim()) as { name: string; message: string; ms: number });
-    });
-  });
-}
 
 /** Starts a fresh data node, has the sentinel monitor it under a unique name, runs fn, then cleans up. */
 async function withMonitored(fn: (name: string, server: RedisServer) => Promise<void>): Promise<void> {
@@ -178,10 +108,12 @@ describe('RedisSentinel commands against a real sentinel', () => {
       assert.equal(state.quorum, 1);
       assert.deepEqual(await sentinel.masterAddress(name), ['127.0.0.1', server.port]);
       // A second MONITOR under the same name is refused.
-      assert.ok((await rejection(sentinel.monitor(name, '127.0.0.1', server.port, 1))).error instanceof ReplyError);
+      assert.ok(
+        (await timedRejection(sentinel.monitor(name, '127.0.0.1', server.port, 1))).error instanceof ReplyError,
+      );
       assert.equal(await sentinel.remove(name), true);
       assert.equal(await sentinel.masterAddress(name), null);
-      assert.ok((await rejection(sentinel.master(name))).error instanceof ReplyError);
+      assert.ok((await timedRejection(sentinel.master(name))).error instanceof ReplyError);
     } finally {
       await sentinel.remove(name).catch(() => undefined);
       await server.stop();
@@ -197,7 +129,7 @@ describe('RedisSentinel commands against a real sentinel', () => {
 
   test('set() with a bad option rejects ReplyError', async () => {
     await withMonitored(async (name) => {
-      const { error } = await rejection(sentinel.set(name, 'no-such-option', 1));
+      const { error } = await timedRejection(sentinel.set(name, 'no-such-option', 1));
       assert.ok(error instanceof ReplyError, `${error.name}: ${error.message}`);
       assert.match(error.message, /Unknown option|no-such-option/i);
     });
@@ -214,14 +146,14 @@ describe('RedisSentinel commands against a real sentinel', () => {
       assert.match(await sentinel.checkQuorum(name), /^OK/);
       assert.equal(await sentinel.set(name, 'quorum', 2), true);
       assert.equal((await sentinel.master(name)).quorum, 2);
-      const { error } = await rejection(sentinel.checkQuorum(name));
+      const { error } = await timedRejection(sentinel.checkQuorum(name));
       assert.ok(error instanceof ReplyError, `${error.name}: ${error.message}`);
       assert.match(error.message, /^NOQUORUM/);
     });
   });
 
   test('failover() of an unknown name rejects ReplyError', async () => {
-    const { error } = await rejection(sentinel.failover('no-such-service'));
+    const { error } = await timedRejection(sentinel.failover('no-such-service'));
     assert.ok(error instanceof ReplyError, `${error.name}: ${error.message}`);
     assert.match(error.message, /No such master/i);
   });
@@ -244,7 +176,7 @@ describe('RedisSentinel commands against a real sentinel', () => {
       () => sentinel.remove('no-such-service'),
       () => sentinel.set('no-such-service', 'quorum', 1),
     ]) {
-      const { error } = await rejection(call());
+      const { error } = await timedRejection(call());
       assert.ok(error instanceof ReplyError, `${error.name}: ${error.message}`);
       assert.match(error.message, /No such master/i);
     }
@@ -265,13 +197,13 @@ describe('RedisSentinel commands against a real sentinel', () => {
 
 describe('bad input and unknown services', () => {
   test('createSentinel([]) rejects TypeError', async () => {
-    const { error } = await rejection(createSentinel([]));
+    const { error } = await timedRejection(createSentinel([]));
     assert.ok(error instanceof TypeError, `${error.name}: ${error.message}`);
     assert.match(error.message, /non-empty/);
   });
 
   test('createSentinel(one bare [host, port]) rejects TypeError naming the entry', async () => {
-    const { error, ms } = await rejection(createSentinel(['127.0.0.1', 26379] as never));
+    const { error, ms } = await timedRejection(createSentinel(['127.0.0.1', 26379] as never));
     assert.ok(error instanceof TypeError, `${error.name}: ${error.message}`);
     assert.match(error.message, /127\.0\.0\.1/);
     assert.match(error.message, /26379/);
@@ -279,13 +211,13 @@ describe('bad input and unknown services', () => {
   });
 
   test('a port out of range rejects TypeError naming the entry', async () => {
-    const { error } = await rejection(createSentinel([['127.0.0.1', 70000]]));
+    const { error } = await timedRejection(createSentinel([['127.0.0.1', 70000]]));
     assert.ok(error instanceof TypeError, `${error.name}: ${error.message}`);
     assert.match(error.message, /70000/);
   });
 
   test('minsize > maxsize rejects TypeError', async () => {
-    const { error } = await rejection(createSentinel(topology.sentinelAddresses, { minsize: 5, maxsize: 2 }));
+    const { error } = await timedRejection(createSentinel(topology.sentinelAddresses, { minsize: 5, maxsize: 2 }));
     assert.ok(error instanceof TypeError, `${error.name}: ${error.message}`);
     assert.match(error.message, /minsize/);
   });
@@ -293,10 +225,10 @@ describe('bad input and unknown services', () => {
   test("masterFor('nope').get('x') rejects MasterNotFoundError quickly, not after failoverTimeout", async () => {
     const s = await createSentinel(topology.sentinelAddresses, { failoverTimeout: 10_000 });
     try {
-      const { error, ms } = await rejection(s.masterFor('nope').get('x'));
+      const { error, ms } = await timedRejection(s.masterFor('nope').get('x'));
       assert.ok(error instanceof MasterNotFoundError, `${error.name}: ${error.message}`);
       assert.ok(ms < 2_000, `took ${ms} ms`);
-      const slave = await rejection(s.slaveFor('nope').get('x'));
+      const slave = await timedRejection(s.slaveFor('nope').get('x'));
       assert.ok(slave.error instanceof SlaveNotFoundError, `${slave.error.name}: ${slave.error.message}`);
       assert.ok(slave.ms < 2_000, `took ${slave.ms} ms`);
     } finally {
@@ -313,7 +245,7 @@ describe('closing', () => {
       assert.equal(await first.set('close:one', '1'), 'OK');
       first.close();
       await first.waitClosed();
-      assert.ok((await rejection(first.get('close:one'))).error instanceof PoolClosedError);
+      assert.ok((await timedRejection(first.get('close:one'))).error instanceof PoolClosedError);
       const again = s.masterFor(SERVICE);
       assert.notEqual(again.connection, first.connection);
       assert.equal(await again.get('close:one'), '1');
@@ -344,7 +276,7 @@ describe('closing', () => {
       () => s.slaveFor(SERVICE).get('close:key'),
       () => s.masterFor('another').set('k', 'v'),
     ]) {
-      const { error } = await rejection(call());
+      const { error } = await timedRejection(call());
       assert.ok(error instanceof PoolClosedError, `${error.name}: ${error.message}`);
     }
   });
@@ -357,7 +289,7 @@ describe('no reachable sentinel', () => {
       ['127.0.0.1', await freePort()],
     ];
     const baseline = resourceCounts();
-    const { error, ms } = await rejection(createSentinel(closed));
+    const { error, ms } = await timedRejection(createSentinel(closed));
     assert.ok(error instanceof SentinelConnectionError, `${error.name}: ${error.message}`);
     for (const [host, port] of closed) assert.ok(error.message.includes(`${host}:${port}`), error.message);
     assert.ok(ms < 1_000, `took ${ms} ms`);

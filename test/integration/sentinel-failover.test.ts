@@ -4,109 +4,33 @@ import { describe, test, type TestContext } from 'node:test';
 import assert from 'node:assert/strict';
 import { formatAddress } from '../../src/address.js';
 import { createConnection } from '../../src/connection/connection.js';
-import type { Redis } from '../../src/client/redis.js';
 import { MasterNotFoundError, RedisError, ReplyError } from '../../src/errors.js';
 import { createSentinel, type RedisSentinel } from '../../src/sentinel/index.js';
 import { SentinelTopology, waitFor } from '../../src/testing/index.js';
 import type { Address, Logger } from '../../src/types.js';
+import { closeSentinel, startWriter, timedRejection, type Write } from '../helpers/sentinel.js';
+import { within } from '../helpers/util.js';
 
 const SERVICE = 'mymaster';
 const DOWN_AFTER_MS = 1_000;
 const SENTINEL_FAILOVER_TIMEOUT_MS = 2_000;
 /** The client's failoverTimeout: how long a command may wait for a master. */
 const CLIENT_FAILOVER_TIMEOUT_MS = 5_000;
-
-async function closeSentinel(s: RedisSentinel | undefined): Promise<void> {
-  if (s === undefined) return;
-  s.close();
-  await s.waitClosed();
-}
+/** How long the writes in flight may take to settle once the writer stops. */
+const WRITES_SETTLE_MS = CLIENT_FAILOVER_TIMEOUT_MS + 2_000;
 
 function same(a: Address | null, b: Address): boolean {
   return a !== null && a[0] === b[0] && a[1] === b[1];
 }
 
-async function rejection(promise: Promise<unknown>): Promise<{ error: Error; ms: number }> {
-  const started = performance.now();
-  try {
-    const value = await promise;
-    assert.fail(`expected a rejection, got ${JSON.stringify(value)}`);
-  } catch (error) {
-    if (error instanceof assert.AssertionError) throw error;
-    return { error: error as Error, ms: performance.now() - started };
-  }
-}
-
-/** Resolves with `promise`, or rejects if it takes longer than `ms`. */
-async function within<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  try {
-    return await Promise.race([
-      promise,
-      new Promise<never>((_, reject) => {
-        timer = setTimeout(() => reject(new Error(`${what} did not settle within ${ms} ms`)), ms);
-      }),
-    ]);
-  } finally {
-    clearTimeout(timer);
-  }
-}
-
-interface Write {
-  id: string;
-  sent: number;
-  settled?: number;
-  acked?: boolean;
-  /** The client's master address when the write resolved. */
-  ackedBy?: Address | null;
-  error?: Error;
-}
-
-/** RPUSHes a unique id every 10 ms through `client` until stopped; records every outcome. */
-function startWriter(client: Redis, key: string): { writes: Write[]; stop: () => Promise<void> } {
-  const writes: Write[] = [];
-  const pending: Promise<void>[] = [];
-  let n = 0;
-  const timer = setInterval(() => {
-    const w: Write = { id: `w${n++}`, sent: performance.now() };
-    writes.push(w);
-    pending.push(
-      client.rpush(key, w.id).then(
-        () => {
-          w.settled = performance.now();
-          w.acked = true;
-          w.ackedBy = client.address === null ? null : [...client.address];
-        },
-        (error: Error) => {
-          w.settled = performance.now();
-          w.acked = false;
-          w.error = error;
-        },
-      ),
-    );
-  }, 10);
-  return {
-    writes,
-    stop: async () => {
-      clearInterval(timer);
-      // A write that never settles fails the test here instead of hanging it.
-      let deadline: NodeJS.Timeout | undefined;
-      try {
-        await Promise.race([
-          Promise.all(pending),
-          new Promise<never>((_, reject) => {
-            deadline = setTimeout(
-              () =>
-                reject(new Error(`writes still unsettled ${CLIENT_FAILOVER_TIMEOUT_MS + 2_000} ms after the last one`)),
-              CLIENT_FAILOVER_TIMEOUT_MS + 2_000,
-            );
-          }),
-        ]);
-      } finally {
-        clearTimeout(deadline);
-      }
-    },
-  };
+/** A topology with one sentinel and the timings above. */
+function startTopology(replicas: number): Promise<SentinelTopology> {
+  return SentinelTopology.start({
+    replicas,
+    sentinels: 1,
+    downAfterMs: DOWN_AFTER_MS,
+    failoverTimeoutMs: SENTINEL_FAILOVER_TIMEOUT_MS,
+  });
 }
 
 /** The first acknowledged write, after `since`, that the client had sent to `address`. */
@@ -172,12 +96,7 @@ async function requestFailover(sentinel: RedisSentinel): Promise<number> {
 
 describe('manual failover', () => {
   test('there and back: after each SENTINEL FAILOVER, writes through masterFor go to the new master', async (t: TestContext) => {
-    const topology = await SentinelTopology.start({
-      replicas: 2,
-      sentinels: 1,
-      downAfterMs: DOWN_AFTER_MS,
-      failoverTimeoutMs: SENTINEL_FAILOVER_TIMEOUT_MS,
-    });
+    const topology = await startTopology(2);
     let sentinel: RedisSentinel | undefined;
     try {
       const logged: string[] = [];
@@ -190,7 +109,7 @@ describe('manual failover', () => {
       const key = 'failover:manual';
       await client.del(key);
       assert.deepEqual(client.address, topology.master.address);
-      const writer = startWriter(client, key);
+      const writer = startWriter(client, key, WRITES_SETTLE_MS);
       const masters: Address[] = [topology.master.address];
       try {
         for (const round of [1, 2]) {
@@ -251,12 +170,7 @@ describe('manual failover', () => {
   });
 
   test('slaveFor still answers from a replica after two failovers (2 replicas)', async () => {
-    const topology = await SentinelTopology.start({
-      replicas: 2,
-      sentinels: 1,
-      downAfterMs: DOWN_AFTER_MS,
-      failoverTimeoutMs: SENTINEL_FAILOVER_TIMEOUT_MS,
-    });
+    const topology = await startTopology(2);
     let sentinel: RedisSentinel | undefined;
     try {
       sentinel = await createSentinel(topology.sentinelAddresses, { failoverTimeout: CLIENT_FAILOVER_TIMEOUT_MS });
@@ -289,12 +203,7 @@ describe('manual failover', () => {
 
 describe('a master with no replica stopped', () => {
   test('commands reject MasterNotFoundError within failoverTimeout; nothing hangs', async () => {
-    const topology = await SentinelTopology.start({
-      replicas: 0,
-      sentinels: 1,
-      downAfterMs: DOWN_AFTER_MS,
-      failoverTimeoutMs: SENTINEL_FAILOVER_TIMEOUT_MS,
-    });
+    const topology = await startTopology(0);
     let sentinel: RedisSentinel | undefined;
     try {
       sentinel = await createSentinel(topology.sentinelAddresses, { failoverTimeout: 1_500 });
@@ -307,23 +216,23 @@ describe('a master with no replica stopped', () => {
         intervalMs: 5,
       });
       const results = await Promise.all([
-        rejection(client.get('nomaster:key')),
-        rejection(client.set('nomaster:key', '2')),
-        rejection(client.incr('nomaster:counter')),
+        timedRejection(client.get('nomaster:key')),
+        timedRejection(client.set('nomaster:key', '2')),
+        timedRejection(client.incr('nomaster:counter')),
       ]);
       for (const { error, ms } of results) {
         assert.ok(error instanceof MasterNotFoundError, `${error.name}: ${error.message}`);
         assert.ok(ms >= 1_000 && ms <= 3_000, `rejected after ${Math.round(ms)} ms (failoverTimeout 1500)`);
       }
       // Still nothing to find, still bounded.
-      const again = await rejection(client.get('nomaster:key'));
+      const again = await timedRejection(client.get('nomaster:key'));
       assert.ok(again.error instanceof MasterNotFoundError, `${again.error.name}: ${again.error.message}`);
       assert.ok(again.ms <= 3_000, `took ${Math.round(again.ms)} ms`);
       // Sentinel commands still work: the sentinel itself is fine.
       assert.equal(await sentinel.ping(), 'PONG');
       // Closing does not hang on the pool that has no master.
       sentinel.close();
-      await within(sentinel.waitClosed(), 2_000, 'waitClosed()');
+      await within(2_000, 'waitClosed()', sentinel.waitClosed());
     } finally {
       await closeSentinel(sentinel);
       await topology.stop();

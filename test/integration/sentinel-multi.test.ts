@@ -5,21 +5,16 @@ import assert from 'node:assert/strict';
 import { createConnection } from '../../src/connection/connection.js';
 import { formatAddress } from '../../src/address.js';
 import type { Redis } from '../../src/client/redis.js';
-import { createSentinel, type RedisSentinel } from '../../src/sentinel/index.js';
+import { createSentinel } from '../../src/sentinel/index.js';
 import { SentinelTopology, freePort, waitFor } from '../../src/testing/index.js';
 import type { Address, Logger } from '../../src/types.js';
+import { closeSentinel } from '../helpers/sentinel.js';
 
 const SERVICE = 'mymaster';
 /** Two sentinels, one replica: failovers possible. */
 let topology: SentinelTopology;
 /** Two sentinels, no replica: the first sentinel gets killed. */
 let killable: SentinelTopology;
-
-async function closeSentinel(s: RedisSentinel | undefined): Promise<void> {
-  if (s === undefined) return;
-  s.close();
-  await s.waitClosed();
-}
 
 /** A logger that keeps every line, with its level. */
 function recordingLogger(): Logger & { lines: string[] } {

@@ -5,10 +5,11 @@ import assert from 'node:assert/strict';
 import net from 'node:net';
 import RedisParser from 'redis-parser';
 import { createConnection } from '../../src/connection/connection.js';
-import { createSentinel, type RedisSentinel } from '../../src/sentinel/index.js';
+import { createSentinel } from '../../src/sentinel/index.js';
 import { SentinelTopology, waitFor } from '../../src/testing/index.js';
 import { TimeoutError } from '../../src/errors.js';
 import type { Address, ReplyParser, ReplyParserOptions } from '../../src/types.js';
+import { closeSentinel } from '../helpers/sentinel.js';
 import { uniq } from '../helpers/util.js';
 
 const SERVICE = 'mymaster';
@@ -21,11 +22,6 @@ before(async () => {
 after(async () => {
   await topology?.stop();
 });
-
-async function closeSentinel(s: RedisSentinel): Promise<void> {
-  s.close();
-  await s.waitClosed();
-}
 
 /** A TCP relay to `target` on a port of its own: stands for the address a NAT would expose. */
 async function relay(

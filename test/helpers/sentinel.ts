@@ -1,0 +1,138 @@
+// Helpers shared by the Sentinel integration tests (test/integration/sentinel-*.test.ts): closing a
+// sentinel, timing a rejection, checking that nothing was left open, and a writer that records every
+// write's outcome through a failover.
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import type { Redis } from '../../src/client/redis.js';
+import type { RedisSentinel } from '../../src/sentinel/index.js';
+import { waitFor } from '../../src/testing/index.js';
+import type { Address } from '../../src/types.js';
+import { within } from './util.js';
+
+/** Closes `s` (when there is one) and waits until it is closed. */
+export async function closeSentinel(s: RedisSentinel | undefined): Promise<void> {
+  if (s === undefined) return;
+  s.close();
+  await s.waitClosed();
+}
+
+/** Awaits `promise` and returns what it rejected with and how long that took; fails if it resolves. */
+export async function timedRejection(promise: Promise<unknown>): Promise<{ error: Error; ms: number }> {
+  const started = performance.now();
+  try {
+    const value = await promise;
+    assert.fail(`expected a rejection, got ${JSON.stringify(value)}`);
+  } catch (error) {
+    if (error instanceof assert.AssertionError) throw error;
+    return { error: error as Error, ms: performance.now() - started };
+  }
+}
+
+/** Counts of each kind of active resource (sockets, timers, ...) in this process. */
+export function resourceCounts(): Map<string, number> {
+  const counts = new Map<string, number>();
+  for (const r of process.getActiveResourcesInfo()) counts.set(r, (counts.get(r) ?? 0) + 1);
+  return counts;
+}
+
+/** Polls until no kind of resource is above its count in `baseline`. */
+export async function backToBaseline(baseline: Map<string, number>, what: string): Promise<void> {
+  await waitFor(
+    `active resources to return to their baseline after ${what}`,
+    () => {
+      for (const [kind, n] of resourceCounts()) if (n > (baseline.get(kind) ?? 0)) return false;
+      return true;
+    },
+    { timeoutMs: 2_000, intervalMs: 10 },
+  );
+}
+
+/**
+ * Runs createSentinel in a fresh Node process and reports how it ended. The child must exit by itself:
+ * a socket or timer left open would keep it alive past the deadline.
+ */
+export function createSentinelInChild(
+  sentinels: Address[],
+  options: Record<string, unknown>,
+): Promise<{ name: string; message: string; ms: number }> {
+  const index = new URL('../../src/index.js', import.meta.url).href;
+  const script = `
+    const { createSentinel } = await import(${JSON.stringify(index)});
+    const started = performance.now();
+    try {
+      const s = await createSentinel(${JSON.stringify(sentinels)}, ${JSON.stringify(options)});
+      s.close();
+      console.log(JSON.stringify({ name: 'resolved', message: '', ms: performance.now() - started }));
+    } catch (error) {
+      console.log(JSON.stringify({ name: error.name, message: error.message, ms: performance.now() - started }));
+    }`;
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, ['--input-type=module', '-e', script], { stdio: ['ignore', 'pipe', 'pipe'] });
+    let out = '';
+    let err = '';
+    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (err += d.toString()));
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(
+        new Error(`the child process did not exit by itself within 10 s (something was left open); output: ${out}`),
+      );
+    }, 10_000);
+    child.once('exit', (code) => {
+      clearTimeout(timer);
+      if (code !== 0) reject(new Error(`child exited with ${code}: ${err}`));
+      else resolve(JSON.parse(out.trim()) as { name: string; message: string; ms: number });
+    });
+  });
+}
+
+/** One write of a {@link startWriter} loop and how it ended. */
+export interface Write {
+  id: string;
+  sent: number;
+  settled?: number;
+  acked?: boolean;
+  /** The client's master address when the write resolved. */
+  ackedBy?: Address | null;
+  error?: Error;
+}
+
+/**
+ * RPUSHes a unique id every 10 ms through `client` until stopped; records every outcome. `stop()` waits
+ * for the writes still in flight, and fails (instead of hanging the test) when they have not all settled
+ * within `settleTimeoutMs`.
+ */
+export function startWriter(
+  client: Redis,
+  key: string,
+  settleTimeoutMs: number,
+): { writes: Write[]; stop: () => Promise<void> } {
+  const writes: Write[] = [];
+  const pending: Promise<void>[] = [];
+  let n = 0;
+  const timer = setInterval(() => {
+    const w: Write = { id: `w${n++}`, sent: performance.now() };
+    writes.push(w);
+    pending.push(
+      client.rpush(key, w.id).then(
+        () => {
+          w.settled = performance.now();
+          w.acked = true;
+          w.ackedBy = client.address === null ? null : [...client.address];
+        },
+        (error: Error) => {
+          w.settled = performance.now();
+          w.acked = false;
+          w.error = error;
+        },
+      ),
+    );
+  }, 10);
+  return {
+    writes,
+    stop: async () => {
+      clearInterval(timer);
+      await within(settleTimeoutMs, 'the writes in flight when the writer stopped', Promise.all(pending));
+    },
+  };
+}
