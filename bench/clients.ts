@@ -26,6 +26,8 @@ export async function createBenchClient(spec: ClientSpec, target: Target): Promi
   switch (spec.kind) {
     case 'ours':
       return createOurs(spec, target);
+    case 'ours-durable':
+      return createOurs(spec, target, { durability: { replicas: 1, timeout: 1_000 } });
     case 'ioredis':
     case 'ioredis-auto':
       return createIoredis(spec, target);
@@ -34,12 +36,16 @@ export async function createBenchClient(spec: ClientSpec, target: Target): Promi
   }
 }
 
-async function createOurs(spec: ClientSpec, target: Target): Promise<BenchClient> {
+async function createOurs(
+  spec: ClientSpec,
+  target: Target,
+  options: import('../src/index.js').SentinelOptions = {},
+): Promise<BenchClient> {
   const lib = await import('../src/index.js');
   let redis: import('../src/index.js').Redis;
   let closeAll: () => Promise<void>;
   if (spec.mode === 'sentinel') {
-    const sentinel = await lib.createSentinel(target.sentinels);
+    const sentinel = await lib.createSentinel(target.sentinels, options);
     redis = sentinel.masterFor(target.service);
     closeAll = async () => {
       sentinel.close();

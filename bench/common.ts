@@ -1,6 +1,6 @@
 // Shared types and small helpers of the benchmark (parent, workers, report).
 
-export type ClientKind = 'ours' | 'ioredis' | 'ioredis-auto' | 'node-redis';
+export type ClientKind = 'ours' | 'ours-durable' | 'ioredis' | 'ioredis-auto' | 'node-redis';
 export type Mode = 'sentinel' | 'plain';
 
 export interface ClientSpec {
@@ -13,6 +13,8 @@ export interface ClientSpec {
 /** Every client configuration, in the order rounds start from (rotated each round). */
 export const CLIENTS: readonly ClientSpec[] = [
   { id: 'ours-sentinel', kind: 'ours', mode: 'sentinel', label: 'ours' },
+  // The cost of the durability option (one WAIT per flush): compared with ours, not a peer.
+  { id: 'ours-durable-sentinel', kind: 'ours-durable', mode: 'sentinel', label: 'ours, durability 1 replica' },
   { id: 'ioredis-sentinel', kind: 'ioredis', mode: 'sentinel', label: 'ioredis' },
   { id: 'ioredis-auto-sentinel', kind: 'ioredis-auto', mode: 'sentinel', label: 'ioredis auto-pipelining' },
   { id: 'node-redis-sentinel', kind: 'node-redis', mode: 'sentinel', label: 'node-redis' },

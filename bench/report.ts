@@ -70,7 +70,7 @@ export function clientsOf(mode: Mode): ClientSpec[] {
 }
 
 export function peersOf(mode: Mode): ClientSpec[] {
-  return clientsOf(mode).filter((c) => c.kind !== 'ours');
+  return clientsOf(mode).filter((c) => c.kind !== 'ours' && c.kind !== 'ours-durable');
 }
 
 function oursOf(mode: Mode): ClientSpec {
@@ -140,6 +140,19 @@ export function throughputMarkdown(r: BenchResults): string {
     return row;
   });
   parts.push(`### Ratios: this library / peer (ops/s; above 1.00x this library is faster)\n\n${table(header, rows)}`);
+  const durable = CLIENTS.find((c) => c.kind === 'ours-durable');
+  if (durable !== undefined) {
+    const ours = oursOf(durable.mode);
+    const costRows = scenarios.map((s) => {
+      const a = r.results[s.id]?.[durable.id]?.median.opsPerSec ?? NaN;
+      const b = r.results[s.id]?.[ours.id]?.median.opsPerSec ?? NaN;
+      return [s.title, formatOps(a), formatOps(b), formatRatio(a / b)];
+    });
+    parts.push(
+      `### Cost of \`durability: { replicas: 1 }\` (one WAIT per flush; through Sentinel)\n\n` +
+        table(['scenario', durable.label, 'ours', 'durable / ours'], costRows),
+    );
+  }
   return parts.join('\n\n');
 }
 

@@ -328,12 +328,22 @@ export class SentinelTopology {
     const deadline = Date.now() + timeoutMs;
     const remaining = (): number => Math.max(1, deadline - Date.now());
     const oldAddress = await this.masterAddress(service);
-    await waitFor(`SENTINEL FAILOVER ${service} to be accepted`, () => this.#askSentinels('FAILOVER', service), {
-      timeoutMs,
-      intervalMs: 100,
-      retryIf: isRetryableFailoverError,
-    });
-    const address = await this.waitForMasterChange(oldAddress, remaining(), service);
+    // An accepted failover can still be aborted by the sentinel (a replica slow to promote): ask again.
+    const attemptMs = 2 * this.#settings.failoverTimeoutMs + 2_000;
+    let address: Address;
+    for (;;) {
+      await waitFor(`SENTINEL FAILOVER ${service} to be accepted`, () => this.#askSentinels('FAILOVER', service), {
+        timeoutMs: remaining(),
+        intervalMs: 100,
+        retryIf: isRetryableFailoverError,
+      });
+      try {
+        address = await this.waitForMasterChange(oldAddress, Math.min(remaining(), attemptMs), service);
+        break;
+      } catch (error) {
+        if (Date.now() >= deadline - 100) throw error;
+      }
+    }
     if (options.waitForReplicas) await this.waitForReplicas(service, remaining());
     return address;
   }
