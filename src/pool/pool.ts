@@ -281,14 +281,9 @@ export class ConnectionsPool extends EventEmitter implements CommandTarget {
       if (conn === null) return;
       // Everything that waited goes to one connection, in order, so batches stay contiguous.
       for (let c = this.waiting.shift(); c !== undefined; c = this.waiting.shift()) {
-        if (!c.done) this.dispatchAgain(c, conn);
+        if (!c.done) conn.enqueue(c);
       }
     }
-  }
-
-  /** Hook so managed pools can hold some commands back; the base sends it. */
-  protected dispatchAgain(command: Command, conn: RedisConnection): void {
-    conn.enqueue(command);
   }
 
   /** Hook: connecting failed; the base rejects every waiting command with the error. */
@@ -494,14 +489,7 @@ export class ConnectionsPool extends EventEmitter implements CommandTarget {
     this.onClose();
     const opening = [this.filling, this.pubsubOpening].filter((p): p is Promise<never> => p !== null);
     for (const c of all) c.close();
-    Promise.allSettled([...all.map((c) => c.waitClosed()), ...opening, this.closingWork()]).then(() =>
-      this.resolveClosed(),
-    );
-  }
-
-  /** Hook: extra work to wait for while closing (managed pools: discovery in progress). */
-  protected closingWork(): Promise<unknown> {
-    return Promise.resolve();
+    Promise.allSettled([...all.map((c) => c.waitClosed()), ...opening]).then(() => this.resolveClosed());
   }
 
   /** Hook: called once when close() starts. */

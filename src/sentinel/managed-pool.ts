@@ -73,7 +73,7 @@ export class ManagedPool extends ConnectionsPool {
     return this.holdUntil > 0;
   }
 
-  /** Addresses of every open connection (replica pools spread over several servers). */
+  /** Addresses of every open shared connection (replica pools spread over several servers). */
   get connectedAddresses(): Address[] {
     return this.shared.map((c) => c.address);
   }
@@ -305,6 +305,12 @@ export class ManagedPool extends ConnectionsPool {
     if (cur === null || cur[0] !== address[0] || cur[1] !== address[1]) return;
     this.retire();
     this.currentAddress = null;
+  }
+
+  /** -odown: the master is back without a failover; commands waiting for it need not wait for the back-off. */
+  masterUp(): void {
+    this.releaseHold();
+    if (this.currentAddress === null && this.waiting.length > 0) this.rediscover();
   }
 
   /** A replica this pool uses went down or changed role. */

@@ -427,7 +427,7 @@ export class SentinelPool implements Discovery {
     if (instance === 'master') {
       const address = this.mapAddress(parts[2]!, Number(parts[3]));
       if (event === '+odown') master?.masterDown(address);
-      else if (event === '-odown') master?.releaseHold();
+      else if (event === '-odown') master?.masterUp();
       else if (FAILOVER_START.test(event)) master?.holdWrites();
       else if (event.startsWith('-failover-abort')) master?.releaseHold();
       return;
