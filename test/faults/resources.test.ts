@@ -20,7 +20,7 @@ import {
 
 /** Failovers in turn: graceful, SIGKILL (then restart), SIGSTOP (then SIGCONT). */
 const KINDS = ['graceful', 'kill', 'freeze'] as const;
-const rounds = Math.max(3, Math.ceil(faultRounds('graceful') * 0.8));
+const rounds = faultRounds('resources');
 /** Open fds may exceed the baseline by this much once things settle (sockets being replaced). */
 const FD_SLACK = 10;
 /** Heap growth allowed after a full GC (client state is bounded: no per-failover leftovers). */

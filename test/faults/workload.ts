@@ -1,11 +1,11 @@
 // Shared pieces of the fault suite (test/faults/*.test.ts): the writer workload, the checks of what
 // the final master holds, fd / heap probes and an unhandled-rejection collector.
 //
-// Rounds: FAULT_ROUNDS unset -> the quick defaults below (each file stays well under the 120 s a
-// test file may take under `npm test`); FAULT_ROUNDS=full -> the issue's full count (20 graceful,
-// 10 SIGKILL and 10 SIGSTOP failovers); FAULT_ROUNDS=<n> -> n graceful rounds and ceil(n / 2) of each
-// crash kind. Run big counts with `npm run test:faults` (no per-file timeout there): under `npm test`
-// node's --test-timeout=120000 applies to each whole file. FAULT_PACE_MS sets the writers' pause
+// Rounds: FAULT_ROUNDS unset (`npm test`, CI) -> the defaults below: the issue's 20 graceful and 10
+// crash failovers (5 SIGKILL, 5 SIGSTOP), plus SHUTDOWN, durability and resource rounds;
+// FAULT_ROUNDS=full (`npm run test:faults`) -> 10 SIGKILL and 10 SIGSTOP and more of the rest;
+// FAULT_ROUNDS=<n> -> n graceful rounds and ceil(n / 2) of each other kind. Under `npm test` the
+// fault files run one at a time with a per-file timeout of 10 minutes. FAULT_PACE_MS sets the writers' pause
 // (see paceMs); FAULT_LOG=1 prints the client's log and longer server log tails.
 
 import { readdirSync } from 'node:fs';
@@ -16,12 +16,13 @@ import type { Address, Logger } from '../../src/types.js';
 import { within as withinMs } from '../helpers/util.js';
 
 export type FaultKind = 'graceful' | 'kill' | 'freeze' | 'shutdown';
+type RoundKind = FaultKind | 'resources';
 
-const DEFAULT_ROUNDS: Record<FaultKind, number> = { graceful: 5, kill: 3, freeze: 3, shutdown: 2 };
-const FULL_ROUNDS: Record<FaultKind, number> = { graceful: 20, kill: 10, freeze: 10, shutdown: 5 };
+const DEFAULT_ROUNDS: Record<RoundKind, number> = { graceful: 20, kill: 5, freeze: 5, shutdown: 2, resources: 4 };
+const FULL_ROUNDS: Record<RoundKind, number> = { graceful: 20, kill: 10, freeze: 10, shutdown: 5, resources: 16 };
 
 /** How many failovers of this kind a test runs (see the header). */
-export function faultRounds(kind: FaultKind): number {
+export function faultRounds(kind: RoundKind): number {
   const raw = (process.env.FAULT_ROUNDS ?? '').trim().toLowerCase();
   if (raw === '') return DEFAULT_ROUNDS[kind];
   if (raw === 'full') return FULL_ROUNDS[kind];
