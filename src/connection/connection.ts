@@ -42,13 +42,18 @@ export class Command {
   answered = false;
   value: unknown = undefined;
 
+  /** What the command table says about it (READONLY, BLOCKING, ...), looked up once per command. */
+  readonly flags: number;
+
   constructor(
     readonly name: string,
     readonly args: readonly RedisArg[],
     readonly buffers: boolean,
     readonly resolve: (value: unknown) => void,
     readonly reject: (error: Error) => void,
-  ) {}
+  ) {
+    this.flags = commandFlags(name);
+  }
 }
 
 /**
@@ -211,7 +216,7 @@ export class RedisConnection extends EventEmitter {
       command.reject(this.closedError(false));
       return;
     }
-    const flags = commandFlags(command.name);
+    const flags = command.flags;
     if ((flags & SUBSCRIBE) !== 0) {
       this.prepareSubscribe(command);
     } else if (this.subscriberMode && !/^(ping|quit|reset)$/i.test(command.name)) {

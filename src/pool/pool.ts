@@ -3,7 +3,7 @@ import Denque from 'denque';
 import { parseAddress } from '../address.js';
 import { Command, RedisConnection, buffersFor, createConnection } from '../connection/connection.js';
 import { PoolClosedError, RedisError } from '../errors.js';
-import { BLOCKING, SUBSCRIBE, TRANSACTION, commandFlags, isBlocking } from '../protocol/commands.js';
+import { BLOCKING, SUBSCRIBE, TRANSACTION, isBlocking } from '../protocol/commands.js';
 import type { Address, AddressInput, ConnectionOptions, PoolOptions, RedisArg, ReplyEncoding } from '../types.js';
 import { inspect } from 'node:util';
 import { redactedView } from '../redact.js';
@@ -153,7 +153,7 @@ export class ConnectionsPool extends EventEmitter implements CommandTarget {
       command.reject(new PoolClosedError('Pool is closed'));
       return;
     }
-    const flags = commandFlags(command.name);
+    const flags = command.flags;
     if ((flags & (BLOCKING | SUBSCRIBE | TRANSACTION)) !== 0) {
       if ((flags & SUBSCRIBE) !== 0) {
         this.subscribeCommand(command);

@@ -8,7 +8,7 @@ import {
   SlaveNotFoundError,
   SlaveReplyError,
 } from '../errors.js';
-import { READONLY, commandFlags } from '../protocol/commands.js';
+import { READONLY } from '../protocol/commands.js';
 import { ConnectionsPool } from '../pool/pool.js';
 import type { Address, PoolOptions } from '../types.js';
 
@@ -82,7 +82,7 @@ export class ManagedPool extends ConnectionsPool {
 
   protected override pickShared(command: Command): RedisConnection | null {
     // Keep order: nothing overtakes commands already waiting; writes wait while a failover is held.
-    if (this.waiting.length > 0 || (this.holdUntil > 0 && (commandFlags(command.name) & READONLY) === 0)) {
+    if (this.waiting.length > 0 || (this.holdUntil > 0 && (command.flags & READONLY) === 0)) {
       if (this.shared.length === 0) this.fill();
       return null;
     }
@@ -106,7 +106,7 @@ export class ManagedPool extends ConnectionsPool {
       // Reads at the head may go; the first write stops the drain to keep order.
       while (this.waiting.length > 0) {
         const head = this.waiting.peekFront()!;
-        if ((commandFlags(head.name) & READONLY) === 0) return;
+        if ((head.flags & READONLY) === 0) return;
         const conn = super.pickShared(head);
         if (conn === null) return;
         this.waiting.shift();
@@ -249,7 +249,7 @@ export class ManagedPool extends ConnectionsPool {
       onClosed: (commands, written, error) => {
         for (let i = 0; i < commands.length; i++) {
           const command = commands[i]!;
-          const resend = !this.isClosed && (!written[i] || (commandFlags(command.name) & READONLY) !== 0);
+          const resend = !this.isClosed && (!written[i] || (command.flags & READONLY) !== 0);
           if (resend && ++command.attempts <= MAX_ATTEMPTS) {
             this.dispatch(command);
           } else {
