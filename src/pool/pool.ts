@@ -345,7 +345,7 @@ export class ConnectionsPool extends EventEmitter implements CommandTarget {
   /** Gives back an acquired connection; one of an old generation, closed, or in a transaction is closed. */
   release(conn: RedisConnection): void {
     if (!this.reserved.delete(conn)) return;
-    if (this.isClosed || conn.closed || conn.generation !== this.generation || conn.inPubSub) {
+    if (this.isClosed || conn.closed || conn.generation !== this.generation || conn.inPubSub || conn.inTransaction) {
       conn.close();
       return;
     }

@@ -7,6 +7,8 @@ import type { RedisArg } from '../types.js';
  */
 export class WriteBatch {
   text = '';
+  /** About how many bytes are queued (string lengths in UTF-16 units, Buffer lengths). */
+  size = 0;
   chunks: (string | Buffer)[] | null = null;
 
   get empty(): boolean {
@@ -31,6 +33,8 @@ export class WriteBatch {
         throw new TypeError(`Invalid argument type ${arg === null ? 'null' : typeof arg} for command ${name}`);
       }
     }
+    this.size += out.length;
+    if (parts !== null) for (const p of parts) this.size += p.length;
     if (parts === null && this.chunks === null) {
       this.text += out;
       return;
@@ -60,6 +64,7 @@ export class WriteBatch {
     const out = this.chunks === null ? this.text : this.chunks;
     this.text = '';
     this.chunks = null;
+    this.size = 0;
     return out;
   }
 }
