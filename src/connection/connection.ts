@@ -134,6 +134,8 @@ export class RedisConnection extends EventEmitter {
   private readonly patterns = new Set<string>();
   /** True from the first SUBSCRIBE sent until the server confirms there is no subscription left. */
   private subscriberMode = false;
+  /** Commands queued before the SUBSCRIBE that started subscriber mode and still unanswered: their replies are ordinary. */
+  private aheadOfSubscribe = 0;
   private readonly commandTimeout: number;
   private timeoutTimer: NodeJS.Timeout | null = null;
   private tick = 0;
@@ -362,6 +364,7 @@ export class RedisConnection extends EventEmitter {
     if (name === 'subscribe' || name === 'psubscribe' || name === 'ssubscribe') {
       for (const n of names) set.add(n);
       command.expected = Math.max(1, names.length);
+      if (!this.subscriberMode) this.aheadOfSubscribe = this.queue.length;
       this.subscriberMode = true;
     } else {
       command.expected = names.length > 0 ? names.length : Math.max(1, set.size);
@@ -373,8 +376,11 @@ export class RedisConnection extends EventEmitter {
   private onReply(reply: unknown): void {
     // Confirmations also come outside subscriber mode: an UNSUBSCRIBE sent while not subscribed is
     // answered with one `unsubscribe` array per channel, which must count toward that command.
+    // A command queued before SUBSCRIBE gets its own reply even if it is an array that starts with
+    // 'message' (an LRANGE, say).
     const confirming = (this.queue.peekFront()?.expected ?? 0) > 0;
-    if ((this.subscriberMode || confirming) && Array.isArray(reply) && this.onPubSubReply(reply)) return;
+    const pushes = this.subscriberMode && this.aheadOfSubscribe === 0;
+    if ((pushes || confirming) && Array.isArray(reply) && this.onPubSubReply(reply)) return;
     const command = this.queue.shift();
     if (command === undefined) {
       this.onFatal(new ProtocolError(`Unexpected reply from ${formatAddress(this.address)} with no command waiting`));
@@ -439,8 +445,10 @@ export class RedisConnection extends EventEmitter {
   }
 
   private afterShift(): void {
+    if (this.aheadOfSubscribe > 0) this.aheadOfSubscribe--;
     const next = this.queue.peekFront();
-    const want = next === undefined || this.subscriberMode ? this.defaultBuffers : next.buffers;
+    const want =
+      next === undefined || (this.subscriberMode && this.aheadOfSubscribe === 0) ? this.defaultBuffers : next.buffers;
     if (want !== this.parserBuffers) this.setParserBuffers(want);
   }
 
@@ -503,6 +511,7 @@ export class RedisConnection extends EventEmitter {
       written.push(i < writtenCount);
     }
     this.unflushed = 0;
+    this.aheadOfSubscribe = 0;
     this.batch.take();
     this.parser.reset();
     if (pending.length > 0) {

@@ -178,6 +178,38 @@ describe('single-connection subscriber', () => {
       await sub.waitClosed();
     }
   });
+
+  test('replies to commands queued before SUBSCRIBE in the same tick stay theirs, even arrays that look like pushes', async () => {
+    const sub = await createRedis(server.address);
+    try {
+      const channel = uniq('ch');
+      const list = uniq('list');
+      // An LRANGE reply that reads like a message push, one like a subscribe confirmation, and a Buffer reply.
+      await publisher.rpush(list, 'message', channel, 'not a message');
+      const other = uniq('list');
+      await publisher.rpush(other, 'subscribe', channel, '1');
+      const bytesKey = uniq('bytes');
+      await publisher.set(bytesKey, 'bytes');
+      const pushed: string[] = [];
+      sub.on('message', (_ch, m) => pushed.push(String(m)));
+      const range = sub.lrange(list, 0, -1);
+      const otherRange = sub.lrange(other, 0, -1);
+      const raw = sub.execute('GET', list + ':missing');
+      const asBuffer = sub.get(bytesKey, { encoding: null });
+      const subscribed = sub.subscribe(channel, (m) => pushed.push(`listener:${String(m)}`));
+      assert.deepEqual(await range, ['message', channel, 'not a message']);
+      assert.deepEqual(await otherRange, ['subscribe', channel, '1']);
+      assert.equal(await raw, null);
+      assert.deepEqual(await asBuffer, Buffer.from('bytes'));
+      assert.equal(await subscribed, 1);
+      await publisher.publish(channel, 'real');
+      await waitFor('the real message', () => pushed.length >= 2, { timeoutMs: 2_000 });
+      assert.deepEqual(pushed.toSorted(), ['listener:real', 'real']);
+    } finally {
+      sub.close();
+      await sub.waitClosed();
+    }
+  });
 });
 
 describe('pool subscriber', () => {
