@@ -98,6 +98,8 @@ export class ManagedPool extends ConnectionsPool {
     }
     this.waitUntil.set(command, Date.now() + this.managed.failoverTimeout);
     this.waiting.push(command);
+    // An idle refill's retry now has a command waiting on it.
+    this.retryTimer?.ref();
     this.armExpiry();
   }
 
@@ -224,14 +226,24 @@ export class ManagedPool extends ConnectionsPool {
     return super.fill();
   }
 
-  /** Tries discovery again with a growing pause while commands wait (each bounded by failoverTimeout). */
+  /**
+   * Tries discovery again with a growing pause (25 ms doubling to 500 ms) while commands wait (each
+   * bounded by failoverTimeout) or while the pool is below minsize, so it is full again when the
+   * server is back rather than at the next command.
+   */
   private scheduleRetry(): void {
-    if (this.retryTimer !== null || this.isClosed || this.waiting.length === 0) return;
+    if (this.retryTimer !== null || this.isClosed || !this.wantsConnections()) return;
     this.retryDelay = Math.min(500, this.retryDelay === 0 ? 25 : this.retryDelay * 2);
     this.retryTimer = setTimeout(() => {
       this.retryTimer = null;
-      if (this.waiting.length > 0) this.fill();
+      if (this.wantsConnections()) this.fill();
     }, this.retryDelay);
+    // Waiting commands keep the process alive; an idle refill does not.
+    if (this.waiting.length === 0) this.retryTimer.unref();
+  }
+
+  private wantsConnections(): boolean {
+    return this.waiting.length > 0 || (this.minsize > 0 && this.freesize === 0);
   }
 
   protected override prepare(conn: RedisConnection): void {

@@ -238,4 +238,36 @@ describe('a master with no replica stopped', () => {
       await topology.stop();
     }
   });
+
+  test('an idle pool refills to minsize by itself once the master is back, before any command', async () => {
+    const topology = await startTopology(0);
+    let sentinel: RedisSentinel | undefined;
+    try {
+      const logs: string[] = [];
+      const record = (m: string): void => void logs.push(m);
+      sentinel = await createSentinel(topology.sentinelAddresses, {
+        minsize: 2,
+        logger: { log: record, warn: record, debug: record },
+      });
+      assert.equal(await sentinel.masterFor(SERVICE).set('refill:key', '1'), 'OK');
+      const pool = sentinel.pool.masterFor(SERVICE);
+      assert.equal(pool.freesize, 2);
+      await topology.killMaster();
+      await waitFor('the pool to see its connections closed', () => pool.freesize === 0, { intervalMs: 5 });
+      // Down until a refill has failed twice (retried with back-off), then back on the same port.
+      await waitFor(
+        'two failed refills',
+        () => logs.filter((m) => m.startsWith(`No master for ${SERVICE}`)).length >= 2,
+      );
+      assert.equal(pool.freesize, 0);
+      await topology.master.restart();
+      await waitFor('the idle pool to hold minsize connections again', () => pool.freesize === 2, {
+        timeoutMs: 3_000,
+      });
+      assert.equal(await sentinel.masterFor(SERVICE).ping(), 'PONG');
+    } finally {
+      await closeSentinel(sentinel);
+      await topology.stop();
+    }
+  });
 });
