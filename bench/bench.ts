@@ -36,7 +36,7 @@ const workerPath = path.join(here, 'worker.js');
 const HELP = `Usage: npm run bench -- [options]
 
   --quick              ~30 s run: 1 round, short phases (indicative only)
-  --rounds N           rounds per scenario and client (default 5; quick 1)
+  --rounds N           rounds per scenario and client (default 7; quick 1)
   --duration MS        measured time per round (default 600; quick 250)
   --warmup MS          warm-up per round (default 200; quick 100)
   --messages N         pub/sub messages per round (default 30000; quick 10000)
@@ -109,7 +109,7 @@ function parseArgs(argv: string[]): Options {
   };
   return {
     quick,
-    rounds: int('--rounds', quick ? 1 : 5),
+    rounds: int('--rounds', quick ? 1 : 7),
     durationMs: int('--duration', quick ? 250 : 600),
     warmupMs: int('--warmup', quick ? 100 : 200),
     messages: int('--messages', quick ? 10_000 : 30_000),

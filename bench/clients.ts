@@ -39,10 +39,10 @@ export async function createBenchClient(spec: ClientSpec, target: Target): Promi
 async function createOurs(
   spec: ClientSpec,
   target: Target,
-  options: import('../src/index.js').SentinelOptions = {},
+  options: import('../src/client.js').SentinelOptions = {},
 ): Promise<BenchClient> {
-  const lib = await import('../src/index.js');
-  let redis: import('../src/index.js').Redis;
+  const lib = await import('../src/client.js');
+  let redis: import('../src/client.js').Redis;
   let closeAll: () => Promise<void>;
   if (spec.mode === 'sentinel') {
     const sentinel = await lib.createSentinel(target.sentinels, options);

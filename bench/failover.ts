@@ -14,7 +14,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Redis as IORedis } from 'ioredis';
 import { createSentinel as createNodeRedisSentinel } from 'redis';
-import { createConnection, createSentinel } from '../src/index.js';
+import { createConnection, createSentinel } from '../src/client.js';
 import { SentinelTopology, waitFor } from '../src/testing/index.js';
 import { formatMs, sleep, withTimeout } from './common.js';
 
