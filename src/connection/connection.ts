@@ -233,6 +233,8 @@ export class RedisConnection extends EventEmitter {
     }
     const flags = command.flags;
     if ((flags & SUBSCRIBE) !== 0) {
+      // Subscriber mode refuses WAIT: confirm the writes queued before the SUBSCRIBE ahead of it.
+      if (this.waitGroup !== null && !this.subscriberMode) this.pushWait(this.waitGroup);
       this.prepareSubscribe(command);
     } else if (this.subscriberMode && !/^(ping|quit|reset)$/i.test(command.name)) {
       command.reject(
@@ -337,6 +339,7 @@ export class RedisConnection extends EventEmitter {
     wait.attempts = Infinity;
     this.batch.push(wait.name, wait.args);
     this.queue.push(wait);
+    this.unflushed++;
   }
 
   /** Closes the socket at once; commands in flight reject with ConnectionClosedError. */

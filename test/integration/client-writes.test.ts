@@ -145,6 +145,28 @@ describe('durability: one WAIT per write, after EXEC', () => {
   });
 });
 
+describe('durability and subscriber mode', () => {
+  test('a write queued in the same tick as SUBSCRIBE on one connection is confirmed (WAIT goes before SUBSCRIBE)', async () => {
+    const client = await createRedis(master.address, { durability: { replicas: 1, timeout: 2_000 } });
+    try {
+      const key = uniq('dur-sub');
+      const channel = uniq('ch');
+      const set = client.set(key, 'v');
+      const subscribed = client.subscribe(channel);
+      assert.equal(await set, 'OK');
+      assert.equal(await subscribed, 1);
+      const got: string[] = [];
+      client.on('message', (_ch, m) => got.push(String(m)));
+      await helper.publish(channel, 'hello');
+      await waitFor('the message', () => got.length === 1, { timeoutMs: 2_000 });
+      assert.deepEqual(got, ['hello']);
+    } finally {
+      client.close();
+      await client.waitClosed();
+    }
+  });
+});
+
 describe('a borrowed connection left in a transaction is not shared again', () => {
   test('after MULTI without EXEC, pool commands get real replies (not QUEUED)', async () => {
     const pool = await createRedisPool(master.address, { minsize: 1, maxsize: 1 });
