@@ -89,10 +89,6 @@ function toText(value: unknown): string {
 }
 
 /**
- * One socket to one Redis server: commands are queued in order, every command issued in the same tick
- * leaves in one socket write, and replies are matched to the queue straight from the parser callback.
- */
-/**
  * Commands queued in one tick leave in one write, except that a write goes out as soon as this many
  * are queued (or EARLY_FLUSH_BYTES of them): then the server works on the first ones while the client
  * issues the rest, instead of the two taking turns. Measured (npm run bench, through Sentinel):
@@ -102,6 +98,11 @@ function toText(value: unknown): string {
 const EARLY_FLUSH_COMMANDS = 24;
 const EARLY_FLUSH_BYTES = 64 * 1024;
 
+/**
+ * One socket to one Redis server: commands are queued in order, those issued in the same tick leave
+ * together (in writes of EARLY_FLUSH_COMMANDS), and replies are matched to the queue straight from the
+ * parser callback.
+ */
 export class RedisConnection extends EventEmitter {
   /** util.inspect / console.log: the socket as a summary (a TLS socket keeps its key options), no secrets. */
   [inspect.custom](): object {
@@ -134,7 +135,10 @@ export class RedisConnection extends EventEmitter {
   private readonly patterns = new Set<string>();
   /** True from the first SUBSCRIBE sent until the server confirms there is no subscription left. */
   private subscriberMode = false;
-  /** Commands queued before the SUBSCRIBE that started subscriber mode and still unanswered: their replies are ordinary. */
+  /**
+   * Commands queued before the SUBSCRIBE that started subscriber mode and not yet answered: their
+   * replies are theirs, not pub/sub pushes.
+   */
   private aheadOfSubscribe = 0;
   private readonly commandTimeout: number;
   private timeoutTimer: NodeJS.Timeout | null = null;
