@@ -77,11 +77,12 @@ export function parseAddressList(entries: unknown): ParsedAddress[] {
   return entries.map((e) => parseAddress(e));
 }
 
-export function toAddress(a: ParsedAddress): Address {
-  return [a.host, a.port];
-}
-
 export function formatAddress(a: { host: string; port: number } | Address): string {
   const [host, port] = Array.isArray(a) ? a : [a.host, a.port];
   return host.includes(':') ? `[${host}]:${port}` : `${host}:${port}`;
+}
+
+/** True when both are set and name the same host and port. */
+export function sameAddress(a: Address | null | undefined, b: Address | null | undefined): boolean {
+  return a != null && b != null && a[0] === b[0] && a[1] === b[1];
 }

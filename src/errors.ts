@@ -10,7 +10,18 @@ export class RedisError extends Error {
 /** An error reply from the server (`-ERR ...`, `-WRONGTYPE ...`, ...). */
 export class ReplyError extends RedisError {
   /** The command that got the reply (name only, never its arguments). */
-  command?: string;
+  readonly command: string | undefined;
+
+  constructor(message: string, options?: { cause?: unknown; command?: string }) {
+    super(message, options);
+    this.command = options?.command;
+  }
+
+  /** The error's first word: `'ERR'`, `'WRONGTYPE'`, `'READONLY'`, `'LOADING'`, `'UNBLOCKED'`, `'MASTERDOWN'`, ... */
+  get code(): string {
+    const space = this.message.indexOf(' ');
+    return space < 0 ? this.message : this.message.slice(0, space);
+  }
 }
 
 /** NOAUTH, WRONGPASS, invalid password, AUTH without a configured password. */
@@ -19,17 +30,49 @@ export class AuthError extends ReplyError {}
 /** `-READONLY`: a write reached a replica (for example a demoted master). */
 export class ReadOnlyError extends ReplyError {}
 
-export class MasterNotFoundError extends RedisError {}
-export class SlaveNotFoundError extends RedisError {}
+/** Why a managed pool has no server to send to. */
+export interface NotFoundOptions {
+  cause?: unknown;
+  /** The service name (as passed to masterFor / slaveFor). */
+  service?: string;
+  /** True when no sentinel monitors a service of that name: waiting will not help. */
+  unknownService?: boolean;
+}
+
+export class MasterNotFoundError extends RedisError {
+  readonly service: string | undefined;
+  readonly unknownService: boolean;
+  constructor(message: string, options: NotFoundOptions = {}) {
+    super(message, options);
+    this.service = options.service;
+    this.unknownService = options.unknownService ?? false;
+  }
+}
+
+export class SlaveNotFoundError extends RedisError {
+  readonly service: string | undefined;
+  readonly unknownService: boolean;
+  constructor(message: string, options: NotFoundOptions = {}) {
+    super(message, options);
+    this.service = options.service;
+    this.unknownService = options.unknownService ?? false;
+  }
+}
 
 /** Discovery stopped on an error from the data node itself; the server's error is `cause`. */
 export class MasterReplyError extends RedisError {
-  constructor(service: string, cause: unknown) {
+  constructor(
+    readonly service: string,
+    cause: unknown,
+  ) {
     super(`Service ${service} error`, { cause });
   }
 }
 export class SlaveReplyError extends RedisError {
-  constructor(service: string, cause: unknown) {
+  constructor(
+    readonly service: string,
+    cause: unknown,
+  ) {
     super(`Service ${service} error`, { cause });
   }
 }
@@ -41,7 +84,11 @@ export class PoolClosedError extends RedisError {}
  * written to the socket: the server may or may not have run it.
  */
 export class ConnectionClosedError extends RedisError {
-  mayHaveBeenApplied = false;
+  readonly mayHaveBeenApplied: boolean;
+  constructor(message: string, options: { cause?: unknown; mayHaveBeenApplied?: boolean } = {}) {
+    super(message, options);
+    this.mayHaveBeenApplied = options.mayHaveBeenApplied ?? false;
+  }
 }
 
 export class SentinelConnectionError extends RedisError {}
@@ -69,10 +116,10 @@ const AUTH_PREFIXES = [
 ];
 
 /** Maps the text of an error reply to the matching typed error. */
-export function replyErrorFor(message: string): ReplyError {
-  if (message.startsWith('READONLY ')) return new ReadOnlyError(message);
+export function replyErrorFor(message: string, command?: string): ReplyError {
+  if (message.startsWith('READONLY ')) return new ReadOnlyError(message, { command });
   for (const prefix of AUTH_PREFIXES) {
-    if (message.startsWith(prefix)) return new AuthError(message);
+    if (message.startsWith(prefix)) return new AuthError(message, { command });
   }
-  return new ReplyError(message);
+  return new ReplyError(message, { command });
 }

@@ -10,6 +10,7 @@ import {
   DurabilityError,
   ProtocolError,
   RedisError,
+  ReadOnlyError,
   ReplyError,
   TimeoutError,
   replyErrorFor,
@@ -332,11 +333,12 @@ export class RedisConnection extends EventEmitter {
     const fail = (error: Error) => {
       for (const c of group) {
         if (!c.answered || c.done) continue;
-        const e = new ConnectionClosedError(
-          `${c.name} was applied by the master but not confirmed by replicas: ${error.message}`,
+        c.reject(
+          new ConnectionClosedError(
+            `${c.name} was applied by the master but not confirmed by replicas: ${error.message}`,
+            { mayHaveBeenApplied: true },
+          ),
         );
-        e.mayHaveBeenApplied = true;
-        c.reject(e);
       }
     };
     const wait = new Command('WAIT', [replicas, timeout], false, settle, fail);
@@ -471,12 +473,11 @@ export class RedisConnection extends EventEmitter {
     // subscription left, the connection is not in subscriber mode.
     if (command.expected > 0 && this.channels.size === 0 && this.patterns.size === 0) this.subscriberMode = false;
     this.afterShift();
-    const error = replyErrorFor(raw.message);
-    error.command = command.name;
+    const error = replyErrorFor(raw.message, command.name);
     if (command.done) return;
     if (
       this.failureHandler?.onReadOnly !== undefined &&
-      error.name === 'ReadOnlyError' &&
+      error instanceof ReadOnlyError &&
       this.failureHandler.onReadOnly(command, error, this)
     ) {
       return;
@@ -494,13 +495,12 @@ export class RedisConnection extends EventEmitter {
   private closedError(written: boolean): RedisError {
     if (this.fatalError !== null) return this.fatalError;
     const reason = this.closeError ? `: ${this.closeError.message}` : '';
-    const err = new ConnectionClosedError(
+    return new ConnectionClosedError(
       written
         ? `Connection to ${formatAddress(this.address)} closed before the reply arrived${reason}; the command may or may not have been applied`
         : `Connection to ${formatAddress(this.address)} is closed${reason}`,
+      { mayHaveBeenApplied: written },
     );
-    err.mayHaveBeenApplied = written;
-    return err;
   }
 
   private onSocketClose(): void {

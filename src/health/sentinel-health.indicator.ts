@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { ModuleRef } from '@nestjs/core';
 import { HealthIndicatorService, type HealthIndicatorResult } from '@nestjs/terminus';
 import type { Redis } from '../client/redis.js';
-import { TimeoutError } from '../errors.js';
+import { withTimeout } from '../timeout.js';
 import type { RedisRole } from '../nest/sentinel.interfaces.js';
 import { connectionNameOf, getRedisToken, getSentinelToken } from '../nest/sentinel.tokens.js';
 import type { RedisSentinel } from '../sentinel/redis-sentinel.js';
@@ -39,16 +39,6 @@ function messageOf(err: unknown): string {
 
 function formatAddress(address: Address | null | undefined): string | null {
   return address ? `${address[0]}:${address[1]}` : null;
-}
-
-/** Rejects TimeoutError after `ms`; the late outcome of `promise` is swallowed, and no timer is left behind. */
-function withTimeout<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
-  promise.catch(() => undefined);
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new TimeoutError(`timeout of ${ms} ms exceeded (${what})`)), ms);
-  });
-  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
 }
 
 function checkTimeout(timeout: unknown): number {

@@ -156,7 +156,8 @@ export class ManagedPool extends ConnectionsPool {
   private notFound(detail: string): Error {
     const cause = this.lastError ?? undefined;
     const message = `No ${this.role} found for ${this.service}: ${detail}${cause ? ` (last error: ${cause.message})` : ''}`;
-    return this.isMaster ? new MasterNotFoundError(message, { cause }) : new SlaveNotFoundError(message, { cause });
+    const options = { cause, service: this.service };
+    return this.isMaster ? new MasterNotFoundError(message, options) : new SlaveNotFoundError(message, options);
   }
 
   // ---- connecting ----
@@ -208,7 +209,7 @@ export class ManagedPool extends ConnectionsPool {
       err instanceof MasterReplyError ||
       err instanceof SlaveReplyError ||
       err instanceof PoolClosedError ||
-      (err as { unknownService?: boolean }).unknownService === true;
+      ((err instanceof MasterNotFoundError || err instanceof SlaveNotFoundError) && err.unknownService);
     if (fatal) {
       super.onFillFailed(err);
       return;
@@ -265,9 +266,10 @@ export class ManagedPool extends ConnectionsPool {
           if (resend && ++command.attempts <= MAX_ATTEMPTS) {
             this.dispatch(command);
           } else {
-            const e = new ConnectionClosedError(error.message, { cause: error.cause });
-            e.mayHaveBeenApplied = written[i]!;
-            if (!written[i]) e.message = `Connection to ${conn.address.join(':')} closed before the command was sent`;
+            const message = written[i]
+              ? error.message
+              : `Connection to ${conn.address.join(':')} closed before the command was sent`;
+            const e = new ConnectionClosedError(message, { cause: error.cause, mayHaveBeenApplied: written[i]! });
             command.reject(this.isClosed ? new PoolClosedError('Pool is closed') : e);
           }
         }

@@ -1,20 +1,12 @@
 import { createConnection, type RedisConnection } from '../connection/connection.js';
 import { formatAddress } from '../address.js';
 import { TimeoutError } from '../errors.js';
+import { withTimeout } from '../timeout.js';
 import type { Address, ConnectionOptions, RedisArg } from '../types.js';
 import { inspect } from 'node:util';
 import { redactedView } from '../redact.js';
 
 export type SentinelEventListener = (event: string, data: string, node: SentinelNode) => void;
-
-/** Rejects with TimeoutError when `promise` takes longer than `ms`. */
-export function withTimeout<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new TimeoutError(`${what} took longer than ${ms} ms`)), ms);
-  });
-  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
-}
 
 /**
  * One sentinel: a connection for SENTINEL commands (reopened on demand) and a subscriber connection of

@@ -14,7 +14,8 @@ import { validatePoolSize } from '../pool/pool.js';
 import type { Address, AddressInput, ConnectionOptions, RedisArg } from '../types.js';
 import { ManagedPool, type Discovery } from './managed-pool.js';
 import { SENTINEL_DEFAULTS, type SentinelOptions } from './options.js';
-import { SentinelNode, withTimeout } from './sentinel-node.js';
+import { SentinelNode } from './sentinel-node.js';
+import { withTimeout } from '../timeout.js';
 import { isDown, parseState, parseStates, type MasterState, type ReplicaState } from './state.js';
 import { inspect } from 'node:util';
 import { redactedView } from '../redact.js';
@@ -288,14 +289,13 @@ export class SentinelPool implements Discovery {
       if (conn !== null) return conn;
       if (lastError instanceof MasterReplyError) throw lastError;
     }
-    const err = new MasterNotFoundError(
-      unknown === nodes.length && nodes.length > 0
+    const unknownService = unknown === nodes.length && nodes.length > 0;
+    throw new MasterNotFoundError(
+      unknownService
         ? `No master found for ${service}: no sentinel monitors a service of that name`
         : `No master found for ${service}${lastError ? `: ${(lastError as Error).message}` : ''}`,
-      { cause: lastError ?? undefined },
+      { cause: lastError ?? undefined, service, unknownService },
     );
-    if (unknown === nodes.length) (err as { unknownService?: boolean }).unknownService = true;
-    throw err;
   }
 
   /** Healthy replicas (not down, link to master ok), as reported by the first sentinel that answers. */
@@ -317,12 +317,10 @@ export class SentinelPool implements Discovery {
         lastError = err;
       }
     }
-    const err = new SlaveNotFoundError(
+    throw new SlaveNotFoundError(
       `No slave found for ${service}${lastError ? `: ${(lastError as Error).message}` : ''}`,
-      { cause: lastError ?? undefined },
+      { cause: lastError ?? undefined, service, unknownService: unknown === nodes.length && nodes.length > 0 },
     );
-    if (unknown === nodes.length && nodes.length > 0) (err as { unknownService?: boolean }).unknownService = true;
-    throw err;
   }
 
   verifyMaster(service: string, address: Address): Promise<RedisConnection> {

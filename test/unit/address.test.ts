@@ -1,6 +1,6 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { formatAddress, parseAddress, parseAddressList, toAddress } from '../../src/address.js';
+import { formatAddress, parseAddress, parseAddressList, sameAddress } from '../../src/address.js';
 import { createConnection } from '../../src/connection/connection.js';
 import { createRedis, createRedisPool } from '../../src/client/redis.js';
 
@@ -120,9 +120,16 @@ describe('parseAddressList', () => {
   });
 });
 
-describe('toAddress / formatAddress', () => {
-  test('round trip to [host, port] and back to text', () => {
-    assert.deepEqual(toAddress(parseAddress('redis://h:1234')), ['h', 1234]);
+describe('sameAddress / formatAddress', () => {
+  test('sameAddress compares host and port; null never matches', () => {
+    assert.equal(sameAddress(['h', 1], ['h', 1]), true);
+    assert.equal(sameAddress(['h', 1], ['h', 2]), false);
+    assert.equal(sameAddress(['h', 1], ['g', 1]), false);
+    assert.equal(sameAddress(null, null), false);
+    assert.equal(sameAddress(['h', 1], undefined), false);
+  });
+
+  test('formatAddress: text that parses back to the same address', () => {
     assert.equal(formatAddress(['h', 1234]), 'h:1234');
     assert.equal(formatAddress({ host: '::1', port: 6379 }), '[::1]:6379');
     assert.deepEqual(parseAddress(formatAddress(['::1', 6379])), { host: '::1', port: 6379, tls: false });

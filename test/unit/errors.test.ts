@@ -102,6 +102,7 @@ describe('error classes', () => {
 
   test('ConnectionClosedError.mayHaveBeenApplied defaults to false; ProtocolError keeps its cause', () => {
     assert.equal(new ConnectionClosedError('closed').mayHaveBeenApplied, false);
+    assert.equal(new ConnectionClosedError('closed', { mayHaveBeenApplied: true }).mayHaveBeenApplied, true);
     const cause = new Error('bad byte');
     assert.equal(new ProtocolError('protocol', { cause }).cause, cause);
   });
