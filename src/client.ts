@@ -33,4 +33,9 @@ export {
   type MasterState,
   type ReplicaState,
   type SentinelState,
+  type PoolStats,
+  type PoolState,
+  type FailoverRecord,
+  type SentinelEvents,
 } from './sentinel/index.js';
+export type { Subscriptions } from './pool/subscriber.js';

@@ -57,6 +57,10 @@ export interface ConnectionOptions {
   durability?: { replicas: number; timeout: number };
   /** Client name sent with CLIENT SETNAME (optional). */
   name?: string;
+  /** ms of idle before the first TCP keep-alive probe; 0 turns keep-alive off. */
+  keepAlive?: number;
+  /** ms of silence after which an idle connection is pinged, and closed if the PING is not answered; 0: off. */
+  pingInterval?: number;
 }
 
 export interface PoolOptions extends ConnectionOptions {

@@ -10,7 +10,6 @@ import {
   DurabilityError,
   ProtocolError,
   RedisError,
-  ReadOnlyError,
   ReplyError,
   TimeoutError,
   replyErrorFor,
@@ -62,8 +61,8 @@ export class Command {
  * send a command again elsewhere (READONLY, or a read-only command on a dropped connection).
  */
 export interface FailureHandler {
-  /** `-READONLY` reply; return true when the handler took the command. */
-  onReadOnly?(command: Command, error: ReplyError, connection: RedisConnection): boolean;
+  /** Any error reply of a command not yet settled; return true when the handler took the command. */
+  onReplyError?(command: Command, error: ReplyError, connection: RedisConnection): boolean;
   /** Connection closed with these commands unanswered; `written[i]` says if it reached the socket. */
   onClosed?(commands: Command[], written: boolean[], error: ConnectionClosedError, connection: RedisConnection): void;
 }
@@ -475,13 +474,7 @@ export class RedisConnection extends EventEmitter {
     this.afterShift();
     const error = replyErrorFor(raw.message, command.name);
     if (command.done) return;
-    if (
-      this.failureHandler?.onReadOnly !== undefined &&
-      error instanceof ReadOnlyError &&
-      this.failureHandler.onReadOnly(command, error, this)
-    ) {
-      return;
-    }
+    if (this.failureHandler?.onReplyError?.(command, error, this) === true) return;
     command.reject(error);
   }
 
