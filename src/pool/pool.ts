@@ -104,6 +104,11 @@ export class ConnectionsPool extends EventEmitter implements CommandTarget {
   /** Hook: where a pool's background events are written (managed pools use the sentinel pool's logger). */
   protected log(_level: 'debug' | 'log' | 'warn', _message: string): void {}
 
+  /** The server the subscriber connection is on (null while there is none). */
+  get subscriberAddress(): Address | null {
+    return this.subscriber.connection?.address ?? null;
+  }
+
   /** Channels, patterns and shard channels this pool is subscribed to (kept across reconnects). */
   get subscriptions(): Subscriptions {
     return this.subscriber.subscriptions;

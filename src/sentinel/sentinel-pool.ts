@@ -17,6 +17,7 @@ import { ManagedPool, type Discovery } from './managed-pool.js';
 import { SENTINEL_DEFAULTS, validateSentinelOptions, type SentinelOptions } from './options.js';
 import { FailoverFollower, type SentinelEvents } from './failover-follower.js';
 import { SentinelNode } from './sentinel-node.js';
+import { toText } from '../text.js';
 import { withTimeout } from '../timeout.js';
 import { isDown, parseState, parseStates, type MasterState, type ReplicaState } from './state.js';
 import { inspect } from 'node:util';
@@ -267,21 +268,14 @@ export class SentinelPool extends EventEmitter implements Discovery {
     const nodes = this.ordered();
     for (const node of nodes) {
       if (this.isClosed) throw new PoolClosedError('Sentinel pool is closed');
-      let state: MasterState;
+      let address: Address;
       try {
-        state = parseState<MasterState>(await node.execute(timeout, 'SENTINEL', ['MASTER', service]));
+        address = await this.reportedMaster(node, service, timeout);
       } catch (err) {
         if (err instanceof ReplyError && /No such master/i.test(err.message)) unknown++;
         lastError = err;
         continue;
       }
-      if (isDown(state)) {
-        lastError = new MasterNotFoundError(
-          `Sentinel ${node.key} reports master ${state.ip}:${state.port} of ${service} as ${state.flags.join(',')}`,
-        );
-        continue;
-      }
-      const address = this.mapAddress(state.ip, Number(state.port));
       if (sameAddress(address, exclude)) {
         lastError = new MasterNotFoundError(
           `Sentinel ${node.key} still reports the demoted master ${formatAddress(address)} of ${service}`,
@@ -302,6 +296,28 @@ export class SentinelPool extends EventEmitter implements Discovery {
         : `No master found for ${service}${lastError ? `: ${(lastError as Error).message}` : ''}`,
       { cause: lastError ?? undefined, service, unknownService },
     );
+  }
+
+  /**
+   * The master one sentinel names: GET-MASTER-ADDR-BY-NAME, which is already the promoted replica while a
+   * failover runs (SENTINEL MASTER still lists the old master until +switch-master, and a client that
+   * started then would write to a master about to be demoted). Refused when its flags say it is down.
+   */
+  private async reportedMaster(node: SentinelNode, service: string, timeout: number): Promise<Address> {
+    const [named, state] = await Promise.all([
+      node.execute(timeout, 'SENTINEL', ['GET-MASTER-ADDR-BY-NAME', service]),
+      node.execute(timeout, 'SENTINEL', ['MASTER', service]).then((r) => parseState<MasterState>(r)),
+    ]);
+    if (!Array.isArray(named) || named.length < 2) throw new ReplyError(`No such master with that name: ${service}`);
+    const ip = toText(named[0]);
+    const port = Number(toText(named[1]));
+    // The flags describe the instance SENTINEL MASTER lists: they say nothing of a promoted replica.
+    if (state.ip === ip && Number(state.port) === port && isDown(state)) {
+      throw new MasterNotFoundError(
+        `Sentinel ${node.key} reports master ${ip}:${port} of ${service} as ${state.flags.join(',')}`,
+      );
+    }
+    return this.mapAddress(ip, port);
   }
 
   /** Healthy replicas (not down, link to master ok), as reported by the first sentinel that answers. */
