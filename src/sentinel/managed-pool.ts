@@ -4,6 +4,7 @@ import {
   MasterNotFoundError,
   MasterReplyError,
   PoolClosedError,
+  ReadOnlyError,
   ReplyError,
   SlaveNotFoundError,
   SlaveReplyError,
@@ -251,7 +252,8 @@ export class ManagedPool extends ConnectionsPool {
     this.retryDelay = 0;
     this.lastError = null;
     conn.failureHandler = {
-      onReadOnly: (command) => {
+      onReplyError: (command, error) => {
+        if (!(error instanceof ReadOnlyError)) return false;
         // A demoted master: find the new one and send the command there (READONLY means not applied).
         this.discovery.log('warn', `READONLY from ${conn.address.join(':')} for ${this.service}; rediscovering`);
         this.rediscover(conn);
