@@ -4,7 +4,7 @@ import { inspect } from 'node:util';
 import Denque from 'denque';
 import RedisParser from 'redis-parser';
 import { formatAddress } from '../address.js';
-import { ConnectionClosedError, ProtocolError, RedisError, replyErrorFor, type ReplyError } from '../errors.js';
+import { ConnectionClosedError, ProtocolError, RedisError, replyErrorFor } from '../errors.js';
 import { WriteBatch } from '../protocol/encode.js';
 import { redactedView } from '../redact.js';
 import {
@@ -21,25 +21,14 @@ import type { Address, ConnectionOptions, RedisArg, ReplyEncoding, ReplyParser, 
 import { Command, buffersFor } from './command.js';
 import { CommandTimeout } from './command-timeout.js';
 import { Durability } from './durability.js';
-import { Liveness, type LivenessHost } from './liveness.js';
+import { CONNECTION_DEFAULTS } from './defaults.js';
+import type { FailureHandler } from './failure-handler.js';
+import { Liveness } from './liveness.js';
 import { SubscriberState } from './subscriber-state.js';
 
 export { Command, buffersFor } from './command.js';
 export { createConnection } from './create-connection.js';
-
-/**
- * What a connection does with a failed command. The default rejects; a managed pool replaces it to
- * send a command again elsewhere (READONLY, or a read-only command on a dropped connection).
- */
-export interface FailureHandler {
-  /** Any error reply to a command not yet settled; return true when the handler took the command. */
-  onReplyError?(command: Command, error: ReplyError, connection: RedisConnection): boolean;
-  /** Connection closed with these commands unanswered; `written[i]` says if it reached the socket. */
-  onClosed?(commands: Command[], written: boolean[], error: ConnectionClosedError, connection: RedisConnection): void;
-}
-
-/** pingInterval when not given: an idle connection is pinged after 30 s of silence. */
-export const DEFAULT_PING_INTERVAL = 30_000;
+export type { FailureHandler } from './failure-handler.js';
 
 function defaultParser(options: ReplyParserOptions): ReplyParser {
   return new RedisParser(options) as unknown as ReplyParser;
@@ -115,9 +104,22 @@ export class RedisConnection extends EventEmitter {
     );
     const commandTimeout = options.commandTimeout ?? 0;
     this.timeout = commandTimeout > 0 ? new CommandTimeout(commandTimeout, this.queue, formatAddress(address)) : null;
-    this.durability = options.durability ? new Durability(options.durability.replicas, options.durability.timeout) : null;
-    const pingInterval = options.pingInterval ?? DEFAULT_PING_INTERVAL;
-    this.liveness = pingInterval > 0 ? new Liveness(this.livenessHost(), pingInterval) : null;
+    this.durability = options.durability
+      ? new Durability(options.durability.replicas, options.durability.timeout)
+      : null;
+    const pingInterval = options.pingInterval ?? CONNECTION_DEFAULTS.pingInterval;
+    this.liveness =
+      pingInterval > 0
+        ? new Liveness(
+            {
+              queue: this.queue,
+              inTransaction: () => this.inMulti || this.watching,
+              ping: () => this.ping(),
+              fail: (reason) => this.fail(reason),
+            },
+            pingInterval,
+          )
+        : null;
     this.closedPromise = new Promise((resolve) => (this.resolveClosed = resolve));
     this.parser = (options.parser ?? defaultParser)({
       returnReply: (reply) => this.onReply(reply),
@@ -271,20 +273,6 @@ export class RedisConnection extends EventEmitter {
     this.batch.push(wait.name, wait.args);
     this.queue.push(wait);
     this.unflushed++;
-  }
-
-  private livenessHost(): LivenessHost {
-    const queue = this.queue;
-    return {
-      inFlight: () => queue.length,
-      inTransaction: () => this.inMulti || this.watching,
-      blockingInFlight: () => {
-        for (let i = 0; i < queue.length; i++) if ((queue.peekAt(i)!.flags & BLOCKING) !== 0) return true;
-        return false;
-      },
-      ping: () => this.ping(),
-      fail: (reason) => this.fail(reason),
-    };
   }
 
   /** An internal PING, settled in advance so that its reply reaches no one. */

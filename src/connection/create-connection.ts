@@ -5,14 +5,8 @@ import { ConnectionClosedError, TimeoutError } from '../errors.js';
 import { withTimeout } from '../timeout.js';
 import type { AddressInput, ConnectionOptions } from '../types.js';
 import { buffersFor } from './command.js';
+import { CONNECTION_DEFAULTS } from './defaults.js';
 import { RedisConnection } from './connection.js';
-
-/** Defaults of the connection options that have one (pingInterval: DEFAULT_PING_INTERVAL in connection.ts). */
-export const CONNECTION_DEFAULTS = {
-  connectTimeout: 10_000,
-  /** TCP keep-alive probes start after 10 s of idle, so a dead peer is noticed in well under a minute. */
-  keepAlive: 10_000,
-} as const;
 
 /** Throws a TypeError naming the option unless it is undefined or a non-negative finite number. */
 function checkMs(name: string, value: unknown): void {
@@ -59,7 +53,12 @@ export async function createConnection(
     if (useTls) {
       const tlsOptions: tls.ConnectionOptions = typeof options.ssl === 'object' ? options.ssl : {};
       sock = tls.connect(
-        { servername: net.isIP(parsed.host) ? undefined : parsed.host, ...tlsOptions, host: parsed.host, port: parsed.port },
+        {
+          servername: net.isIP(parsed.host) ? undefined : parsed.host,
+          ...tlsOptions,
+          host: parsed.host,
+          port: parsed.port,
+        },
         onConnect,
       );
     } else {

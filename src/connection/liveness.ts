@@ -1,11 +1,13 @@
+import type Denque from 'denque';
+import { BLOCKING } from '../protocol/commands.js';
+import type { Command } from './command.js';
+
 /** What liveness checks need from their connection. */
 export interface LivenessHost {
   /** Commands sent and not yet answered. */
-  inFlight(): number;
+  readonly queue: Denque<Command>;
   /** Inside MULTI or WATCH: a PING would be queued in the transaction. */
   inTransaction(): boolean;
-  /** True when a command that may wait on the server for long (BLPOP, WAIT, ...) is in flight. */
-  blockingInFlight(): boolean;
   /** Sends an internal PING whose reply reaches no one. */
   ping(): void;
   /** Closes the connection as lost, with this reason. */
@@ -32,7 +34,8 @@ export class Liveness {
     private readonly host: LivenessHost,
     private readonly interval: number,
   ) {
-    this.timer = setInterval(() => this.check(), interval);
+    // Above 2^31-1 ms Node would fire every millisecond instead.
+    this.timer = setInterval(() => this.check(), Math.min(interval, 2 ** 31 - 1));
     this.timer.unref();
   }
 
@@ -50,14 +53,21 @@ export class Liveness {
     const host = this.host;
     if (this.pinged) {
       host.fail(`did not answer PING within ${this.interval} ms`);
-    } else if (host.inFlight() === 0) {
+    } else if (host.queue.length === 0) {
       this.stalled = 0;
       if (host.inTransaction()) return;
       this.pinged = true;
       host.ping();
-    } else if (++this.stalled > 2 && !host.blockingInFlight()) {
+    } else if (++this.stalled > 2 && !this.blockingInFlight()) {
       // The first stalled tick may come just after the commands were sent: three make two full intervals.
-      host.fail(`sent nothing for ${2 * this.interval} ms with ${host.inFlight()} commands in flight`);
+      host.fail(`sent nothing for ${2 * this.interval} ms with ${host.queue.length} commands in flight`);
     }
+  }
+
+  /** A command that may wait on the server for long (BLPOP, WAIT, MONITOR, ...) is in flight. */
+  private blockingInFlight(): boolean {
+    const queue = this.host.queue;
+    for (let i = 0; i < queue.length; i++) if ((queue.peekAt(i)!.flags & BLOCKING) !== 0) return true;
+    return false;
   }
 }
