@@ -155,8 +155,8 @@ describe('pingInterval against redis-server', () => {
     await sub.execute('SSUBSCRIBE', shard);
     const pings = watchPings(sub);
     for (let i = 1; i <= 3; i++) {
-      const before = pings.count;
-      await waitFor(`PING ${i} in subscriber mode`, () => pings.count > before, { timeoutMs: 5_000 });
+      const earlier = pings.count;
+      await waitFor(`PING ${i} in subscriber mode`, () => pings.count > earlier, { timeoutMs: 5_000 });
       assert.equal(await helper.execute('PUBLISH', channel, `m${i}`), 1);
       assert.equal(await helper.execute('SPUBLISH', shard, `s${i}`), 1);
       await waitFor(`messages of round ${i}`, () => messages.length === 2 * i, { timeoutMs: 5_000 });

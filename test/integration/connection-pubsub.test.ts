@@ -73,7 +73,7 @@ describe('sharded pub/sub on a connection', () => {
       await publisher.execute('PUBLISH', plain, 'p1');
       await publisher.execute('SPUBLISH', shard, 's1');
       await waitFor('both messages', () => messages.length === 2, { timeoutMs: 5_000 });
-      assert.deepEqual(messages.sort(), ['message true p1', 'smessage true s1']);
+      assert.deepEqual(messages.toSorted(), ['message true p1', 'smessage true s1']);
 
       // The server counts shard channels apart: UNSUBSCRIBE confirms with 0 although one is left.
       assert.equal(await sub.execute('UNSUBSCRIBE'), 0);
@@ -92,10 +92,10 @@ describe('sharded pub/sub on a connection', () => {
     await withSubscriber(async (sub) => {
       const channels = [uniq('a'), uniq('b'), uniq('c')];
       assert.equal(await sub.execute('SSUBSCRIBE', ...channels), 3);
-      assert.deepEqual(sub.subscriptions.shardChannels.sort(), [...channels].sort());
+      assert.deepEqual(sub.subscriptions.shardChannels.toSorted(), channels.toSorted());
       assert.equal(await sub.execute('PING'), 'PONG');
       assert.equal(await sub.execute('SUNSUBSCRIBE', channels[1]!), 2);
-      assert.deepEqual(sub.subscriptions.shardChannels.sort(), [channels[0]!, channels[2]!].sort());
+      assert.deepEqual(sub.subscriptions.shardChannels.toSorted(), [channels[0]!, channels[2]!].toSorted());
       assert.equal(sub.inPubSub, true);
       assert.equal(await sub.execute('SUNSUBSCRIBE'), 0);
       assert.equal(sub.inPubSub, false);

@@ -120,9 +120,9 @@ describe('close reasons', () => {
     assert.ok(error instanceof ConnectionClosedError);
     assert.match(error.message, /closed by the client/);
     assert.equal(await reason, null);
-    const after = await rejection(conn.execute('PING'));
-    assert.ok(after instanceof ConnectionClosedError);
-    assert.equal(after.mayHaveBeenApplied, false);
-    assert.match(after.message, /is closed: closed by the client$/);
+    const later = await rejection(conn.execute('PING'));
+    assert.ok(later instanceof ConnectionClosedError);
+    assert.equal(later.mayHaveBeenApplied, false);
+    assert.match(later.message, /is closed: closed by the client$/);
   });
 });
