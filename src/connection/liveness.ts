@@ -60,7 +60,7 @@ export class Liveness {
       host.ping();
     } else if (++this.stalled > 2 && !this.blockingInFlight()) {
       // The first stalled tick may come just after the commands were sent: three make two full intervals.
-      host.fail(`sent nothing for ${2 * this.interval} ms with ${host.queue.length} commands in flight`);
+      host.fail(`did not answer for ${2 * this.interval} ms with ${host.queue.length} command(s) in flight`);
     }
   }
 

@@ -102,7 +102,7 @@ describe('pingInterval against a silent server', () => {
       const error = await rejection(get);
       assert.ok(error instanceof ConnectionClosedError, String(error));
       assert.equal(error.mayHaveBeenApplied, true);
-      assert.match(error.message, /commands in flight/);
+      assert.match(error.message, /did not answer for 100 ms with 1 command\(s\) in flight/);
       assert.deepEqual(
         lost.map((l) => [l.names, l.written]),
         [[['GET'], [true]]],

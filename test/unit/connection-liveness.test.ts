@@ -104,7 +104,7 @@ describe('liveness (pingInterval)', () => {
     mock.timers.tick(2 * INTERVAL);
     assert.equal(host.failed, null, 'two ticks may span less than two intervals of silence');
     mock.timers.tick(INTERVAL);
-    assert.equal(host.failed, `sent nothing for ${2 * INTERVAL} ms with 1 commands in flight`);
+    assert.equal(host.failed, `did not answer for ${2 * INTERVAL} ms with 1 command(s) in flight`);
     assert.equal(host.pings, 0, 'no PING behind commands in flight');
   });
 
