@@ -222,10 +222,13 @@ export class ConnectionsPool extends EventEmitter implements CommandTarget {
       this.fill();
       if (this.shared.length === 0) return null;
     }
-    let best = this.shared[0]!;
-    for (let i = 1; i < this.shared.length; i++) {
-      const c = this.shared[i]!;
-      if (c.inFlight < best.inFlight) best = c;
+    // A connection whose socket just closed stays in `shared` until its 'close' event; a command
+    // resent from its close handler must not go back to it.
+    let best: RedisConnection | null = null;
+    for (const c of this.shared) if (!c.closed && (best === null || c.inFlight < best.inFlight)) best = c;
+    if (best === null) {
+      this.fill();
+      return null;
     }
     this.current = best;
     process.nextTick(clearCurrent, this);
