@@ -2,9 +2,12 @@ import { ReplyError } from '../errors.js';
 import type { Address } from '../types.js';
 import { command, pairsToRecord, parseAddressReply, parseInfo, sameAddress } from './commands.js';
 import { RedisServer, SentinelServer, type RedisProcess } from './redis-server.js';
+import { assertServerInstalled, serverKind, type ServerKind } from './server-kind.js';
 import { waitFor } from './wait.js';
 
 export interface SentinelTopologyOptions {
+  /** `'redis'` (default): `redis-server` data nodes and sentinels; `'valkey'`: `valkey-server` for both. */
+  server?: ServerKind;
   /** Replicas per service. Default 1. */
   replicas?: number;
   /** Sentinel processes. Default 1. */
@@ -51,6 +54,7 @@ interface Group {
 }
 
 interface Settings {
+  server: ServerKind;
   replicas: number;
   sentinels: number;
   quorum: number;
@@ -115,6 +119,7 @@ export class SentinelTopology {
     const quorum = checkCount('quorum', options.quorum ?? Math.floor(sentinels / 2) + 1, 1);
     if (quorum > sentinels) throw new TypeError(`quorum (${quorum}) cannot exceed sentinels (${sentinels})`);
     this.#settings = {
+      server: serverKind(options.server),
       replicas: checkCount('replicas', options.replicas ?? 1, 0),
       sentinels,
       quorum,
@@ -129,6 +134,7 @@ export class SentinelTopology {
   /** Starts everything; if any step fails, stops what was started and rejects. */
   static async start(options: SentinelTopologyOptions = {}): Promise<SentinelTopology> {
     const topology = new SentinelTopology(options);
+    assertServerInstalled(topology.server);
     try {
       await topology.#start();
     } catch (error) {
@@ -136,6 +142,11 @@ export class SentinelTopology {
       throw error;
     }
     return topology;
+  }
+
+  /** Which server family runs every process of the topology. */
+  get server(): ServerKind {
+    return this.#settings.server;
   }
 
   get quorum(): number {
@@ -196,6 +207,7 @@ export class SentinelTopology {
     await settleAll(
       Array.from({ length: s.sentinels }, async (_, i) => {
         const sentinel = await SentinelServer.start({
+          server: s.server,
           monitors,
           password: this.sentinelPassword,
           args: s.sentinelArgs,
@@ -217,13 +229,14 @@ export class SentinelTopology {
 
   async #startGroup(name: string): Promise<void> {
     const s = this.#settings;
-    const master = await RedisServer.start({ password: this.password, args: s.serverArgs });
+    const master = await RedisServer.start({ server: s.server, password: this.password, args: s.serverArgs });
     this.#started.push(master);
     const group: Group = { name, master, nodes: [master] };
     this.#groups.set(name, group);
     const replicas = await settleAll(
       Array.from({ length: s.replicas }, async () => {
         const replica = await RedisServer.start({
+          server: s.server,
           password: this.password,
           replicaOf: master.address,
           args: s.serverArgs,
