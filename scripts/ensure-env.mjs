@@ -182,9 +182,11 @@ function ensureValkey() {
   const advice = bookworm
     ? `add "${BACKPORTS_LINE}" to /etc/apt/sources.list.d/ and run apt-get install -y -t bookworm-backports ${VALKEY_PACKAGES.join(' ')}`
     : `apt-get install -y ${VALKEY_PACKAGES.join(' ')}`;
-  const message = `${missing.join(' and ')} missing (the tests also run on Valkey 8): as root, ${advice}`;
+  const message = `${missing.join(' and ')} ${missing.length > 1 ? 'are' : 'is'} missing (the tests also run on Valkey 8): as root, ${advice}`;
   if (!isRoot()) fail(message);
-  log(`${missing.join(' and ')} not on PATH: installing ${VALKEY_PACKAGES.join(' ')}`);
+  log(
+    `${missing.join(' and ')} ${missing.length > 1 ? 'are' : 'is'} not on PATH: installing ${VALKEY_PACKAGES.join(' ')}`,
+  );
   if (bookworm && !hasBackportsSource()) {
     log(`adding the bookworm-backports source (${BACKPORTS_FILE})`);
     writeFileSync(BACKPORTS_FILE, `${BACKPORTS_LINE}\n`);
