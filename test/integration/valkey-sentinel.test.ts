@@ -89,7 +89,23 @@ describe('Sentinel on Valkey', () => {
         failoverTimeout: CLIENT_FAILOVER_TIMEOUT_MS,
         logger,
       });
-      assert.equal((await sentinel.master(SERVICE)).flags.includes('master'), true);
+      // The typed sentinel state parses Valkey's replies (which keep Redis's field names and flags).
+      const master = await sentinel.master(SERVICE);
+      assert.deepEqual(master.flags, ['master']);
+      assert.equal(master.port, topology.master.port);
+      assert.equal(master['num-other-sentinels'], 2);
+      assert.deepEqual(
+        (await sentinel.masters()).map((m) => m.name),
+        [SERVICE],
+      );
+      const replicas = await sentinel.slaves(SERVICE);
+      assert.deepEqual(
+        replicas.map((r) => [r.port, r.flags]),
+        [[topology.replicas[0]!.port, ['slave']]],
+      );
+      assert.equal((await sentinel.sentinels(SERVICE)).length, 2);
+      assert.match(await sentinel.checkQuorum(SERVICE), /^OK 3 usable Sentinels/);
+      assert.deepEqual(await sentinel.masterAddress(SERVICE), topology.master.address);
       const client = sentinel.masterFor(SERVICE);
       const key = uniq('valkey:failover');
       const oldMaster = topology.master.address;
