@@ -3,6 +3,7 @@ import { closeSync, existsSync, openSync, readFileSync, rmSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { withTimeout } from '../timeout.js';
 import type { Address } from '../types.js';
 import { parseInfo, withConnection } from './commands.js';
 import { HOST, renderSentinelConfig, renderServerConfig } from './config.js';
@@ -227,15 +228,11 @@ export abstract class RedisProcess {
 
   async #waitExit(ms: number): Promise<boolean> {
     if (!this.running) return true;
-    let timer: NodeJS.Timeout | undefined;
-    const timedOut = new Promise<boolean>((resolve) => {
-      timer = setTimeout(() => resolve(false), ms);
-    });
-    try {
-      return await Promise.race([this.#exited.then(() => true), timedOut]);
-    } finally {
-      clearTimeout(timer);
-    }
+    // `#exited` never rejects: a rejection here is the deadline.
+    return withTimeout(this.#exited, ms, 'exit').then(
+      () => true,
+      () => false,
+    );
   }
 
   #signal(signal: NodeJS.Signals): void {
