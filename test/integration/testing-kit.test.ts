@@ -254,10 +254,21 @@ for (const kind of serverKinds())
       }
     });
 
-    test('stop() kills exactly its own pids: a server started beside it keeps running', async () => {
+    test('stop() kills exactly its own pids (a restarted sentinel too); a server started beside it keeps running', async () => {
       const outsider = await RedisServer.start({ server: kind });
+      let topology: SentinelTopology | undefined;
       try {
-        const topology = await SentinelTopology.start({ server: kind, replicas: 1, sentinels: 1 });
+        topology = await SentinelTopology.start({ server: kind, replicas: 1, sentinels: 1 });
+        const sentinel = topology.sentinelServers[0]!;
+        const firstPid = sentinel.pid;
+        // A restarted sentinel keeps its rewritten config, so it still knows the master.
+        await sentinel.restart();
+        assert.notEqual(sentinel.pid, firstPid);
+        assert.equal(isAlive(firstPid), false);
+        assert.deepEqual(await run(sentinel.address, undefined, 'SENTINEL', 'GET-MASTER-ADDR-BY-NAME', 'mymaster'), [
+          topology.master.host,
+          String(topology.master.port),
+        ]);
         const own = [...topology.servers, ...topology.sentinelServers].map((p) => p.pid);
         assert.equal(own.length, 3);
         for (const pid of own) assert.ok(childPids().includes(pid), `pid ${pid} is not a child of this test`);
@@ -266,6 +277,7 @@ for (const kind of serverKinds())
         assert.equal(isAlive(outsider.pid), true);
         assert.equal(await run(outsider.address, undefined, 'PING'), 'PONG');
       } finally {
+        await topology?.stop();
         await outsider.stop();
       }
     });
