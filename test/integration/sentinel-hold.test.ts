@@ -185,15 +185,17 @@ describe('-odown', () => {
       let writes: Promise<PromiseSettledResult<number>[]>;
       master.pause();
       try {
-        await waitFor('the sentinel to report the master o_down', async () => (await s.master(SERVICE)).flags.includes('o_down'), {
-          timeoutMs: 10_000,
-          intervalMs: 20,
-        });
+        await waitFor(
+          'the sentinel to report the master o_down',
+          async () => (await s.master(SERVICE)).flags.includes('o_down'),
+          {
+            timeoutMs: 10_000,
+            intervalMs: 20,
+          },
+        );
         // One more round trip to the sentinel, so the client has read the +odown event sent before the reply.
         assert.ok((await s.master(SERVICE)).flags.includes('o_down'));
-        writes = Promise.allSettled(
-          Array.from({ length: 5 }, () => client.incr(key).finally(() => settled++)),
-        );
+        writes = Promise.allSettled(Array.from({ length: 5 }, () => client.incr(key).finally(() => settled++)));
         assert.ok((await s.master(SERVICE)).flags.includes('o_down'));
         assert.equal(settled, 0, 'writes settled while the master was stopped');
       } finally {

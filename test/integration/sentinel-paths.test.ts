@@ -87,7 +87,11 @@ describe('maxQueuedCommands with no master reachable', () => {
       const sent = performance.now();
       const outcomes = sendAll(sentinel.masterFor(SERVICE), uniq('queued'));
       await checkOverflow(outcomes);
-      const queued = await within(failoverTimeout + 3_000, 'the queued commands', Promise.all(outcomes.slice(0, LIMIT)));
+      const queued = await within(
+        failoverTimeout + 3_000,
+        'the queued commands',
+        Promise.all(outcomes.slice(0, LIMIT)),
+      );
       const waited = performance.now() - sent;
       for (const o of queued) {
         assert.ok(o.error instanceof MasterNotFoundError, `settled with ${String(o.error ?? o.value)}`);
