@@ -40,14 +40,19 @@ describe('slaveFor as replicas die and come back', () => {
       const reader = sentinel.slaveFor(SERVICE);
       const key = uniq('replicated');
       assert.equal(await master.set(key, 'v'), 'OK');
-      await topology.waitForReplicas();
+      // Both replicas have it, so whichever one answers a read later has the value.
+      assert.equal(await master.execute('WAIT', 2, 5_000), 2);
       assert.equal(await reader.get(key), 'v');
       const first = topology.replicas.find((r) => sameAddress(r.address, reader.address));
       assert.ok(first, `the client reads from ${String(reader.address)}, not from a replica of the topology`);
       const survivor = topology.replicas.find((r) => r !== first)!;
 
-      // The replica in use dies: the next reads go to the other one.
+      // The replica in use dies with a read in flight (stopped first, so the read surely waits for an
+      // answer): a read is safe to send again, and it goes to the other replica, like the next reads.
+      first.pause();
+      const inFlight = reader.get(key);
       await first.kill('SIGKILL');
+      assert.equal(await within(FAILOVER_TIMEOUT_MS + 2_000, 'the read in flight at the kill', inFlight), 'v');
       assert.equal(await within(FAILOVER_TIMEOUT_MS + 2_000, 'a read after the kill', reader.get(key)), 'v');
       assert.deepEqual(reader.address, survivor.address);
       assert.equal((await reader.role()).role, 'slave');
