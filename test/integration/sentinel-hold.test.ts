@@ -4,30 +4,21 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { formatAddress } from '../../src/address.js';
+import type { Redis } from '../../src/client/redis.js';
 import { createConnection, type RedisConnection } from '../../src/connection/connection.js';
 import { ReplyError } from '../../src/errors.js';
 import { createSentinel, type RedisSentinel } from '../../src/sentinel/index.js';
 import { SentinelTopology, waitFor, type RedisServer } from '../../src/testing/index.js';
 import type { Address } from '../../src/types.js';
-import { closeSentinel } from '../helpers/sentinel.js';
+import { closeSentinel, directGet } from '../helpers/sentinel.js';
 import { uniq, within } from '../helpers/util.js';
 
 const SERVICE = 'mymaster';
 /** The client's failoverTimeout: it also bounds the hold. */
 const FAILOVER_TIMEOUT_MS = 10_000;
 
-async function directGet(address: Address, key: string): Promise<unknown> {
-  const conn = await createConnection(address);
-  try {
-    return await conn.execute('GET', key);
-  } finally {
-    conn.close();
-    await conn.waitClosed();
-  }
-}
-
 /** A write through `client` that records whether it settled and the client's address when it resolved. */
-function trackedSet(client: ReturnType<RedisSentinel['masterFor']>, key: string, value: string) {
+function trackedSet(client: Redis, key: string, value: string) {
   const state: { settled: boolean; ackedBy: Address | null } = { settled: false, ackedBy: null };
   const promise = client.set(key, value).then(
     (reply) => {

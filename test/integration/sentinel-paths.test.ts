@@ -4,25 +4,15 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { formatAddress, sameAddress } from '../../src/address.js';
-import { createConnection } from '../../src/connection/connection.js';
+import type { Redis } from '../../src/client/redis.js';
 import { DurabilityError, MasterNotFoundError, SlaveNotFoundError } from '../../src/errors.js';
 import { createSentinel, createSentinelPool, type RedisSentinel, type SentinelPool } from '../../src/sentinel/index.js';
 import { SentinelTopology, waitFor, type RedisServer } from '../../src/testing/index.js';
 import type { Address } from '../../src/types.js';
-import { closeSentinel } from '../helpers/sentinel.js';
+import { closeSentinel, directGet } from '../helpers/sentinel.js';
 import { rejection, uniq, within } from '../helpers/util.js';
 
 const SERVICE = 'mymaster';
-
-async function directGet(address: Address, key: string): Promise<unknown> {
-  const conn = await createConnection(address);
-  try {
-    return await conn.execute('GET', key);
-  } finally {
-    conn.close();
-    await conn.waitClosed();
-  }
-}
 
 /** Polls until the sentinel reports `server` as a healthy master again (after a restart). */
 async function masterHealthy(sentinel: RedisSentinel, server: RedisServer): Promise<void> {
@@ -30,7 +20,7 @@ async function masterHealthy(sentinel: RedisSentinel, server: RedisServer): Prom
     `the sentinel to report ${formatAddress(server.address)} as a healthy master`,
     async () => {
       const state = await sentinel.master(SERVICE);
-      return state.port === server.port && state.flags.length === 1 && state.flags[0] === 'master';
+      return state.port === server.port && state.flags.join(',') === 'master';
     },
     { timeoutMs: 15_000, intervalMs: 50 },
   );
@@ -57,7 +47,7 @@ describe('maxQueuedCommands with no master reachable', () => {
   });
 
   /** Sends LIMIT + EXTRA INCRs at once; each settlement gets the next rank. */
-  function sendAll(client: ReturnType<RedisSentinel['masterFor']>, key: string): Promise<Outcome>[] {
+  function sendAll(client: Redis, key: string): Promise<Outcome>[] {
     let settled = 0;
     return Array.from({ length: LIMIT + EXTRA }, () =>
       client.incr(key).then(
