@@ -306,6 +306,8 @@ export class ConnectionsPool extends EventEmitter implements CommandTarget {
     this.reserved.delete(conn);
     if (this.current === conn) this.current = null;
     this.onConnectionLost(conn);
+    // Commands that waited because only this (closed) connection was left need a new one.
+    if (this.waiting.length > 0 && !this.isClosed) this.fill();
   }
 
   /** Hook: a connection closed (managed pools rediscover). */

@@ -45,7 +45,6 @@ export interface FailoverRecord {
   followedMs: number | null;
 }
 
-
 /**
  * The pool behind masterFor / slaveFor: its address comes from the sentinels, and it follows failovers.
  * Its `state` says where it is, and changes only through `moveTo()`, which logs each transition:
