@@ -1,6 +1,6 @@
 import { EventEmitter } from 'node:events';
 import { formatAddress, parseAddressList, sameAddress } from '../address.js';
-import { buffersFor, createConnection, type RedisConnection } from '../connection/connection.js';
+import { createConnection, type RedisConnection } from '../connection/connection.js';
 import {
   MasterNotFoundError,
   MasterReplyError,
