@@ -9,36 +9,9 @@ import { inspect } from 'node:util';
 import { redactedView } from '../redact.js';
 import { PoolSubscriber, type Subscriptions } from './subscriber.js';
 import { WaitQueue } from './wait-queue.js';
+import { validatePoolSize, type CommandTarget } from './command-target.js';
 
-/** Checks minsize / maxsize: integers, 0 <= minsize <= maxsize, maxsize >= 1. */
-export function validatePoolSize(minsize: unknown, maxsize: unknown): { minsize: number; maxsize: number } {
-  if (typeof minsize !== 'number' || !Number.isInteger(minsize) || minsize < 0) {
-    throw new TypeError(`minsize must be an integer >= 0, got ${String(minsize)}`);
-  }
-  if (typeof maxsize !== 'number' || !Number.isInteger(maxsize) || maxsize < 1) {
-    throw new TypeError(`maxsize must be an integer >= 1, got ${String(maxsize)}`);
-  }
-  if (minsize > maxsize) throw new TypeError(`minsize (${minsize}) must not be greater than maxsize (${maxsize})`);
-  return { minsize, maxsize };
-}
-
-/** What the Redis client needs from whatever carries its commands (a connection or a pool). */
-export interface CommandTarget extends EventEmitter {
-  readonly closed: boolean;
-  readonly address: Address | null;
-  readonly db: number;
-  send(name: string, args: readonly RedisArg[], encoding?: ReplyEncoding): Promise<unknown>;
-  /** Sends commands back to back on one connection, nothing in between (pipelines, MULTI/EXEC). */
-  sendBatch(
-    commands: readonly (readonly [string, readonly RedisArg[], ReplyEncoding | undefined])[],
-    atomic?: boolean,
-  ): Promise<unknown>[];
-  /** A connection of its own (released with `release`); for WATCH/MULTI or long blocking work. */
-  acquire(): Promise<RedisConnection>;
-  release(connection: RedisConnection): void;
-  close(): void;
-  waitClosed(): Promise<void>;
-}
+export { validatePoolSize, type CommandTarget };
 
 /**
  * Connections to one server. Ordinary commands are pipelined over the shared connections (one per
@@ -164,7 +137,8 @@ export class ConnectionsPool extends EventEmitter implements CommandTarget {
     }
     // A transaction is never sent again piecemeal after a failure.
     if (atomic) for (const c of list) c.attempts = Infinity;
-    const conn = this.pickShared(list[0]!);
+    // Every command must be admitted (a pipeline may start with a read and hold a write).
+    const conn = list.every((c) => this.admits(c)) ? this.pickShared(list[0]!) : null;
     if (conn !== null) for (const c of list) conn.enqueue(c);
     else for (const c of list) this.waiting.push(c);
     return promises;

@@ -1,7 +1,6 @@
 import { sameAddress, formatAddress } from '../address.js';
 import { createConnection, type Command, type RedisConnection } from '../connection/connection.js';
 import {
-  ConnectionClosedError,
   MasterNotFoundError,
   MasterReplyError,
   PoolClosedError,
@@ -12,7 +11,7 @@ import { READONLY } from '../protocol/commands.js';
 import { ConnectionsPool } from '../pool/pool.js';
 import { WaitQueue } from '../pool/wait-queue.js';
 import type { Address, PoolOptions } from '../types.js';
-import { MAX_ATTEMPTS, ReplyRetries } from './reply-retries.js';
+import { ReplyRetries } from './reply-retries.js';
 import { canMove, type PoolState } from './pool-state.js';
 
 /** What a managed pool needs from its SentinelPool. */
@@ -299,25 +298,7 @@ export class ManagedPool extends ConnectionsPool {
     }
     conn.failureHandler = {
       onReplyError: (command, error) => this.retries.onReplyError(command, error, conn),
-      onClosed: (commands, written, error) => {
-        for (let i = 0; i < commands.length; i++) {
-          const command = commands[i]!;
-          const resend = !this.isClosed && (!written[i] || (command.flags & READONLY) !== 0);
-          if (resend && ++command.attempts <= MAX_ATTEMPTS) {
-            this.dispatch(command);
-            continue;
-          }
-          if (this.isClosed) {
-            command.reject(new PoolClosedError('Pool is closed'));
-            continue;
-          }
-          const message = written[i]
-            ? error.message
-            : `Connection to ${formatAddress(conn.address)} closed before the command was sent`;
-          if (written[i]) this.inDoubt++;
-          command.reject(new ConnectionClosedError(message, { cause: error.cause, mayHaveBeenApplied: written[i]! }));
-        }
-      },
+      onClosed: (commands, written, error) => this.retries.onClosed(commands, written, error, conn),
     };
     // Adopted after this hook: settle once the connection is in the shared set.
     queueMicrotask(() => this.settle('connected'));

@@ -1,5 +1,7 @@
 import type { Command, RedisConnection } from '../connection/connection.js';
-import type { ReplyError } from '../errors.js';
+import { formatAddress } from '../address.js';
+import { ConnectionClosedError, PoolClosedError, type ReplyError } from '../errors.js';
+import { READONLY } from '../protocol/commands.js';
 import type { Address } from '../types.js';
 
 /** What a managed pool does with an error reply that says something about the server, not the command. */
@@ -38,6 +40,8 @@ export interface RetryPool {
   rediscover(reason: RedisConnection, why: string): void;
   avoidReplica(address: Address): void;
   resend(command: Command): void;
+  /** Writes rejected with mayHaveBeenApplied. */
+  inDoubt: number;
 }
 
 /** Times a command is sent again (READONLY, UNBLOCKED, a dropped connection) before it rejects. */
@@ -60,6 +64,29 @@ export class ReplyRetries {
     private readonly pool: RetryPool,
     private readonly failoverTimeout: number,
   ) {}
+
+  /**
+   * FailureHandler.onClosed: a command not yet written, or a read, is sent again (at most MAX_ATTEMPTS
+   * times); a written write rejects ConnectionClosedError with mayHaveBeenApplied, counted as in doubt.
+   */
+  onClosed(commands: Command[], written: boolean[], error: ConnectionClosedError, conn: RedisConnection): void {
+    for (let i = 0; i < commands.length; i++) {
+      const command = commands[i]!;
+      if (this.pool.closed) {
+        command.reject(new PoolClosedError('Pool is closed'));
+        continue;
+      }
+      if ((!written[i] || (command.flags & READONLY) !== 0) && ++command.attempts <= MAX_ATTEMPTS) {
+        this.pool.resend(command);
+        continue;
+      }
+      const message = written[i]
+        ? error.message
+        : `Connection to ${formatAddress(conn.address)} closed before the command was sent`;
+      if (written[i]) this.pool.inDoubt++;
+      command.reject(new ConnectionClosedError(message, { cause: error.cause, mayHaveBeenApplied: written[i]! }));
+    }
+  }
 
   /** FailureHandler.onReplyError: true when the command was taken (it will be sent again). */
   onReplyError(command: Command, error: ReplyError, conn: RedisConnection): boolean {

@@ -1,33 +1,17 @@
 import { EventEmitter } from 'node:events';
+import { inspect } from 'node:util';
 import { formatAddress, parseAddressList, sameAddress } from '../address.js';
-import { createConnection, type RedisConnection } from '../connection/connection.js';
-import {
-  MasterNotFoundError,
-  MasterReplyError,
-  PoolClosedError,
-  RedisError,
-  ReplyError,
-  SentinelConnectionError,
-  SlaveNotFoundError,
-  SlaveReplyError,
-} from '../errors.js';
+import type { RedisConnection } from '../connection/connection.js';
+import { PoolClosedError, ReplyError, SentinelConnectionError } from '../errors.js';
 import type { Subscriptions } from '../pool/subscriber.js';
 import type { Address, AddressInput, ConnectionOptions, RedisArg } from '../types.js';
+import { FailoverFollower, type SentinelEvents } from './failover-follower.js';
 import { ManagedPool, type Discovery } from './managed-pool.js';
 import { SENTINEL_DEFAULTS, validateSentinelOptions, type SentinelOptions } from './options.js';
-import { FailoverFollower, type SentinelEvents } from './failover-follower.js';
 import { SentinelNode } from './sentinel-node.js';
-import { toText } from '../text.js';
-import { withTimeout } from '../timeout.js';
-import { isDown, parseState, parseStates, type MasterState, type ReplicaState } from './state.js';
-import { inspect } from 'node:util';
+import { ServiceDiscovery } from './service-discovery.js';
+import { parseStates, type MasterState } from './state.js';
 import { redactedView } from '../redact.js';
-
-/** A TLS handshake refused the server's certificate (wrong CA, wrong name, expired). */
-function isCertificateError(err: unknown): boolean {
-  const code = (err as { cause?: { code?: unknown } } | null)?.cause?.code;
-  return typeof code === 'string' && /CERT|SELF_SIGNED|UNABLE_TO_VERIFY|UNABLE_TO_GET_ISSUER/.test(code);
-}
 
 /**
  * The sentinels, their event subscriptions, discovery, and the managed pools of every service.
@@ -47,6 +31,7 @@ export class SentinelPool extends EventEmitter implements Discovery {
   private readonly sentinelOptions: ConnectionOptions;
   private readonly timeout: number;
   private readonly follower: FailoverFollower;
+  private readonly discovery: ServiceDiscovery;
   private checkTimer: NodeJS.Timeout | null = null;
   private isClosed = false;
   private readonly closedPromise: Promise<void>;
@@ -82,6 +67,16 @@ export class SentinelPool extends EventEmitter implements Discovery {
       pingInterval: options.pingInterval,
       name: options.name,
     };
+    this.discovery = new ServiceDiscovery(
+      {
+        isClosed: () => this.isClosed,
+        ordered: () => this.ordered(),
+        mapAddress: (host, port) => this.mapAddress(host, port),
+      },
+      this.dataOptions,
+      options.durability,
+      this.timeout,
+    );
     this.follower = new FailoverFollower(
       {
         masterPool: (service) => this.masters.get(service),
@@ -257,159 +252,26 @@ export class SentinelPool extends EventEmitter implements Discovery {
   }
 
   /** Asks the sentinels in turn for the master, connects to it and checks ROLE. */
-  async discoverMaster(
-    service: string,
-    timeout = this.timeout,
-    exclude: Address | null = null,
-  ): Promise<RedisConnection> {
-    if (this.isClosed) throw new PoolClosedError('Sentinel pool is closed');
-    let lastError: unknown = null;
-    let unknown = 0;
-    const nodes = this.ordered();
-    for (const node of nodes) {
-      if (this.isClosed) throw new PoolClosedError('Sentinel pool is closed');
-      let address: Address;
-      try {
-        address = await this.reportedMaster(node, service, timeout);
-      } catch (err) {
-        if (err instanceof ReplyError && /No such master/i.test(err.message)) unknown++;
-        lastError = err;
-        continue;
-      }
-      if (sameAddress(address, exclude)) {
-        lastError = new MasterNotFoundError(
-          `Sentinel ${node.key} still reports the demoted master ${formatAddress(address)} of ${service}`,
-        );
-        continue;
-      }
-      const conn = await this.connectChecked(service, address, 'master', timeout).catch((err: unknown) => {
-        lastError = err;
-        return null;
-      });
-      if (conn !== null) return conn;
-      if (lastError instanceof MasterReplyError) throw lastError;
-    }
-    const unknownService = unknown === nodes.length && nodes.length > 0;
-    throw new MasterNotFoundError(
-      unknownService
-        ? `No master found for ${service}: no sentinel monitors a service of that name`
-        : `No master found for ${service}${lastError ? `: ${(lastError as Error).message}` : ''}`,
-      { cause: lastError ?? undefined, service, unknownService },
-    );
-  }
-
-  /**
-   * The master one sentinel names: GET-MASTER-ADDR-BY-NAME, which is already the promoted replica while a
-   * failover runs (SENTINEL MASTER still lists the old master until +switch-master, and a client that
-   * started then would write to a master about to be demoted). Refused when its flags say it is down.
-   */
-  private async reportedMaster(node: SentinelNode, service: string, timeout: number): Promise<Address> {
-    const [named, state] = await Promise.all([
-      node.execute(timeout, 'SENTINEL', ['GET-MASTER-ADDR-BY-NAME', service]),
-      node.execute(timeout, 'SENTINEL', ['MASTER', service]).then((r) => parseState<MasterState>(r)),
-    ]);
-    if (!Array.isArray(named) || named.length < 2) throw new ReplyError(`No such master with that name: ${service}`);
-    const ip = toText(named[0]);
-    const port = Number(toText(named[1]));
-    // The flags describe the instance SENTINEL MASTER lists: they say nothing of a promoted replica.
-    if (state.ip === ip && Number(state.port) === port && isDown(state)) {
-      throw new MasterNotFoundError(
-        `Sentinel ${node.key} reports master ${ip}:${port} of ${service} as ${state.flags.join(',')}`,
-      );
-    }
-    return this.mapAddress(ip, port);
+  discoverMaster(service: string, timeout?: number, exclude: Address | null = null): Promise<RedisConnection> {
+    return this.discovery.discoverMaster(service, timeout, exclude);
   }
 
   /** Healthy replicas (not down, link to master ok), as reported by the first sentinel that answers. */
-  async replicaCandidates(service: string, timeout = this.timeout): Promise<Address[]> {
-    if (this.isClosed) throw new PoolClosedError('Sentinel pool is closed');
-    let lastError: unknown = null;
-    let unknown = 0;
-    const nodes = this.ordered();
-    for (const node of nodes) {
-      try {
-        const replicas = parseStates<ReplicaState>(await node.execute(timeout, 'SENTINEL', ['REPLICAS', service]));
-        const healthy = replicas.filter((r) => !isDown(r) && r['master-link-status'] === 'ok');
-        if (healthy.length > 0) return healthy.map((r) => this.mapAddress(r.ip, Number(r.port)));
-        lastError = new SlaveNotFoundError(
-          `Sentinel ${node.key} knows no healthy replica of ${service} (${replicas.length} listed)`,
-        );
-      } catch (err) {
-        if (err instanceof ReplyError && /No such master/i.test(err.message)) unknown++;
-        lastError = err;
-      }
-    }
-    throw new SlaveNotFoundError(
-      `No slave found for ${service}${lastError ? `: ${(lastError as Error).message}` : ''}`,
-      { cause: lastError ?? undefined, service, unknownService: unknown === nodes.length && nodes.length > 0 },
-    );
+  replicaCandidates(service: string, timeout?: number): Promise<Address[]> {
+    return this.discovery.replicaCandidates(service, timeout);
   }
 
   verifyMaster(service: string, address: Address): Promise<RedisConnection> {
-    return this.connectChecked(service, address, 'master', this.timeout);
+    return this.discovery.verifyMaster(service, address);
   }
 
   verifyReplica(service: string, address: Address): Promise<RedisConnection> {
-    return this.connectChecked(service, address, 'slave', this.timeout);
+    return this.discovery.verifyReplica(service, address);
   }
 
   /** Asks the sentinels for a healthy replica, connects to it and checks ROLE. */
-  async discoverSlave(service: string, timeout = this.timeout): Promise<RedisConnection> {
-    const candidates = await this.replicaCandidates(service, timeout);
-    let lastError: unknown = null;
-    for (const address of candidates) {
-      try {
-        return await this.connectChecked(service, address, 'slave', timeout);
-      } catch (err) {
-        if (err instanceof SlaveReplyError) throw err;
-        lastError = err;
-      }
-    }
-    throw new SlaveNotFoundError(`No slave found for ${service}`, { cause: lastError ?? undefined });
-  }
-
-  /**
-   * Connects to a data node and checks its ROLE. An error reply from the node itself (auth, db)
-   * is final: MasterReplyError / SlaveReplyError with the cause.
-   */
-  private async connectChecked(
-    service: string,
-    address: Address,
-    role: 'master' | 'slave',
-    timeout: number,
-  ): Promise<RedisConnection> {
-    let conn: RedisConnection;
-    try {
-      conn = await createConnection(address, {
-        ...this.dataOptions,
-        durability: role === 'master' ? this.options.durability : undefined,
-        connectTimeout: Math.max(
-          timeout,
-          this.dataOptions.connectTimeout === undefined
-            ? timeout
-            : Math.min(timeout * 5, this.dataOptions.connectTimeout),
-        ),
-      });
-    } catch (err) {
-      // Auth errors and a refused certificate come from the data node itself: asking again will not help.
-      if (err instanceof ReplyError || isCertificateError(err))
-        throw role === 'master' ? new MasterReplyError(service, err) : new SlaveReplyError(service, err);
-      throw err;
-    }
-    try {
-      const reply = (await withTimeout(
-        conn.send('ROLE', [], 'utf8'),
-        timeout,
-        `ROLE on ${formatAddress(address)}`,
-      )) as unknown[];
-      if (reply[0] !== role) throw new RedisError(`${formatAddress(address)} is a ${String(reply[0])}, not a ${role}`);
-      return conn;
-    } catch (err) {
-      conn.close();
-      if (err instanceof ReplyError)
-        throw role === 'master' ? new MasterReplyError(service, err) : new SlaveReplyError(service, err);
-      throw err;
-    }
+  discoverSlave(service: string, timeout?: number): Promise<RedisConnection> {
+    return this.discovery.discoverSlave(service, timeout);
   }
 
   // ---- periodic check ----
