@@ -1,4 +1,6 @@
+import { inspect } from 'node:util';
 import { formatAddress, sameAddress } from '../address.js';
+import { redactedView } from '../redact.js';
 import { createConnection, type RedisConnection } from '../connection/connection.js';
 import {
   MasterNotFoundError,
@@ -35,6 +37,11 @@ function isCertificateError(err: unknown): boolean {
  * check its ROLE. An error reply from the data node itself (auth, db, certificate) is final.
  */
 export class ServiceDiscovery {
+  /** util.inspect / console.log show the data options with passwords and TLS keys redacted. */
+  [inspect.custom](): object {
+    return redactedView(this);
+  }
+
   constructor(
     private readonly host: DiscoveryHost,
     private readonly dataOptions: ConnectionOptions,
