@@ -208,6 +208,46 @@ describe('subscriptions through masterFor follow every kind of failover', { time
   });
 });
 
+describe('subscriptions through slaveFor move to another replica', { timeout: 90_000 }, () => {
+  let topology: SentinelTopology;
+  before(async () => {
+    topology = await SentinelTopology.start({ replicas: 2, sentinels: 1, downAfterMs: 1000, failoverTimeoutMs: 3000 });
+  });
+  after(() => topology?.stop());
+
+  test('the replica carrying the subscription is killed: resubscribed on the other, messages published on the master arrive', async () => {
+    const sentinel = await createSentinel(topology.sentinelAddresses, { failoverTimeout: 5000 });
+    const received: string[] = [];
+    const resubscribed: SentinelEvents['resubscribed'][] = [];
+    sentinel.on('resubscribed', (e: SentinelEvents['resubscribed']) => resubscribed.push(e));
+    try {
+      const replica = sentinel.slaveFor(topology.service);
+      const channel = uniq('replica-ch');
+      await replica.subscribe(channel, (m) => received.push(String(m)));
+      const pool = replica.connection as unknown as { subscriberAddress: Address | null };
+      const on = pool.subscriberAddress!;
+      const master = await topology.masterAddress();
+      // PUBLISH on the master reaches subscribers of its replicas through replication.
+      await command(master, {}, 'PUBLISH', channel, 'one');
+      await waitFor('the first message through the replica', () => received.includes('one'), { timeoutMs: 5_000 });
+      const victim = topology.replicas.find((r) => r.port === on[1])!;
+      await victim.kill();
+      await waitFor('resubscribed on the other replica', () => resubscribed.some((e) => e.role === 'slave'), {
+        timeoutMs: 20_000,
+      });
+      const now = pool.subscriberAddress;
+      assert.ok(now !== null && now[1] !== on[1], `moved from ${on.join(':')} to ${String(now)}`);
+      await command(master, {}, 'PUBLISH', channel, 'two');
+      await waitFor('the second message through the other replica', () => received.includes('two'), {
+        timeoutMs: 5_000,
+      });
+      await victim.restart();
+    } finally {
+      await closeSentinel(sentinel);
+    }
+  });
+});
+
 describe('a master with no replica restarts: subscriptions come back', { timeout: 60_000 }, () => {
   let topology: SentinelTopology;
   before(async () => {
