@@ -130,6 +130,7 @@ export class FailoverFollower {
     const heldMs = master?.switchMaster(to) ?? 0;
     slave?.replicaGone(to);
     this.started.delete(service);
+    this.host.log('log', `Failover of ${service} done: now ${formatAddress(to)}, writes held ${heldMs} ms`);
     this.host.emit('failover-end', { service, heldMs });
   }
 }
