@@ -61,7 +61,14 @@ export class ConnectionsPool extends EventEmitter implements CommandTarget {
     }
     this.closedPromise = new Promise((resolve) => (this.resolveClosed = resolve));
     this.subscriber = new PoolSubscriber({
-      openConnection: () => this.openConnection(),
+      openConnection: () => {
+        const generation = this.generation;
+        return this.openConnection().then((conn) => {
+          conn.generation = generation;
+          return conn;
+        });
+      },
+      isCurrent: (conn) => conn.generation === this.generation,
       subscribeWaitMs: () => this.subscribeWaitMs,
       emit: (event, ...args) => this.emit(event, ...args),
       log: (level, message) => this.log(level, message),

@@ -7,6 +7,8 @@ import { toText } from '../text.js';
 export interface SubscriberHost {
   /** A new connection to the pool's server (a managed pool asks the sentinels first). */
   openConnection(): Promise<RedisConnection>;
+  /** False for a connection opened before the pool moved to another server (a switch while connecting). */
+  isCurrent(connection: RedisConnection): boolean;
   /** How long a subscribe call may wait for the subscriber connection (ms); 0: it fails with the first attempt. */
   subscribeWaitMs(): number;
   /** Pub/sub events and 'resubscribed' / 'warning' go out through the pool. */
@@ -145,6 +147,12 @@ export class PoolSubscriber {
   private adopt(conn: RedisConnection): void {
     if (this.closed) {
       conn.close();
+      return;
+    }
+    if (!this.host.isCurrent(conn)) {
+      // The pool switched servers while this one was connecting: it would subscribe on the old one.
+      conn.close();
+      this.connect();
       return;
     }
     this.conn = conn;

@@ -180,7 +180,10 @@ export class ManagedPool extends ConnectionsPool {
   protected override fill(): Promise<void> {
     // While a retry is scheduled, a command that arrives waits for it instead of starting another round.
     if (this.retryTimer !== null) return Promise.resolve();
-    if (this.poolState === 'idle' || this.poolState === 'connected') this.moveTo('discovering', 'connecting');
+    // Topping up to minsize while connected is not a discovery.
+    if (this.poolState === 'idle' || (this.poolState === 'connected' && this.shared.length === 0)) {
+      this.moveTo('discovering', 'connecting');
+    }
     return super.fill();
   }
 
@@ -398,6 +401,7 @@ export class ManagedPool extends ConnectionsPool {
     if (this.lastFailover !== null && this.lastFailover.heldMs === 0) this.lastFailover.heldMs = heldMs;
     this.moveTo(this.shared.length > 0 ? 'connected' : 'discovering', why);
     this.drainWaiting();
+    if (this.shared.length === 0 && (this.waiting.length > 0 || this.minsize > 0)) this.fill();
     return heldMs;
   }
 
