@@ -11,7 +11,7 @@ import type {
   RedisArg,
   ReplyEncoding,
 } from '../types.js';
-import { RedisCommands } from './commands.js';
+import { RedisCommands } from '../commands/index.js';
 import { Multi, Pipeline } from './pipeline.js';
 
 export type MessageListener = (message: string | Buffer, channel: string) => void;
