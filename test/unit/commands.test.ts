@@ -210,7 +210,7 @@ test('zrangebyscore / zrevrange / zpopmin / zscore / zmscore / bzpopmin', async 
   ]);
   assert.deepEqual(r.last.args, ['z', '-inf', 5, 'LIMIT', 1, 2, 'WITHSCORES']);
   assert.deepEqual(await r.zrevrange('z', 0, 0), ['b']);
-  assert.deepEqual(r.last, { name: 'ZREVRANGE', args: ['z', 0, 0], options: {} });
+  assert.deepEqual(r.last, { name: 'ZREVRANGE', args: ['z', 0, 0], options: undefined });
   assert.deepEqual(await r.zpopmin('z', 2), [
     { member: 'a', score: 1 },
     { member: 'b', score: 2 },
