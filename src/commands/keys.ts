@@ -30,7 +30,6 @@ export interface SortOptions extends Opts {
   ALPHA?: boolean;
 }
 
-const SORT = ['BY', 'LIMIT', 'GET', 'ASC', 'DESC', 'ALPHA'] as const;
 
 /** Keys: existence, expiry, renaming, DUMP / RESTORE, SORT, OBJECT, SCAN. */
 export abstract class KeyCommands extends StringCommands {
@@ -135,12 +134,12 @@ export abstract class KeyCommands extends StringCommands {
   sort<O extends SortOptions = SortOptions>(key: RedisArg, options?: O): Promise<(BulkString<O> | null)[]>;
   sort(key: RedisArg, options?: SortOptions & { STORE?: RedisArg }): Promise<number | (Bulky | null)[]>;
   sort(key: RedisArg, options?: SortOptions & { STORE?: RedisArg }): Promise<unknown> {
-    return this.call('SORT', words([key], options, [...SORT, 'STORE']), options);
+    return this.call('SORT', words(sortArgs(key, options), options, ['STORE']), options);
   }
 
   /** SORT_RO: `sort` without STORE, allowed on replicas. */
   sortRo<O extends SortOptions = SortOptions>(key: RedisArg, options?: O): Promise<(BulkString<O> | null)[]> {
-    return this.call('SORT_RO', words([key], options, SORT), options);
+    return this.call('SORT_RO', sortArgs(key, options), options);
   }
 
   /** `'raw'`, `'int'`, `'embstr'`, `'listpack'`, `'hashtable'`, `'skiplist'`, ...; null for a missing key. */
@@ -182,4 +181,11 @@ export abstract class KeyCommands extends StringCommands {
       cursor = next;
     } while (cursor !== '0');
   }
+}
+
+// GET is repeated per pattern (`GET # GET weight_*`), unlike the list options of other commands.
+function sortArgs(key: RedisArg, options: SortOptions | undefined): RedisArg[] {
+  const args = words([key], options, ['BY', 'LIMIT']);
+  for (const pattern of options?.GET ?? []) args.push('GET', pattern);
+  return words(args, options, ['ASC', 'DESC', 'ALPHA']);
 }
