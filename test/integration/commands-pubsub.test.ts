@@ -1,0 +1,42 @@
+import { describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { createRedis } from '../../src/client/redis.js';
+import { waitFor } from '../../src/testing/index.js';
+import { useServer } from '../helpers/command-server.js';
+import { serverKinds } from '../helpers/server-kinds.js';
+import { uniq } from '../helpers/util.js';
+
+for (const kind of serverKinds()) {
+  describe(`publish and PUBSUB introspection on ${kind}`, () => {
+    const s = useServer(kind);
+
+    test('publish / pubsubChannels / pubsubNumsub / pubsubNumpat / pubsubShardchannels / pubsubShardnumsub', async () => {
+      const { redis, server } = s;
+      const [ch, shard] = [uniq('ch'), uniq('shard')];
+      const subscriber = await createRedis(server.address);
+      try {
+        const got: string[] = [];
+        await subscriber.subscribe(ch, (message) => got.push(String(message)));
+        await subscriber.psubscribe(`${ch}:*`);
+        // Sharded subscriptions have no typed method on this branch yet: sent raw.
+        await subscriber.execute('SSUBSCRIBE', shard);
+        assert.deepEqual(await redis.pubsubChannels(`${ch}*`), [ch]);
+        assert.ok((await redis.pubsubChannels()).includes(ch));
+        const none = uniq('none');
+        assert.deepEqual(await redis.pubsubNumsub(ch, [none]), { [ch]: 1, [none]: 0 });
+        assert.equal(await redis.pubsubNumpat(), 1);
+        assert.deepEqual(await redis.pubsubShardchannels(), [shard]);
+        assert.deepEqual(await redis.pubsubShardchannels('nomatch*'), []);
+        assert.deepEqual(await redis.pubsubShardnumsub(shard), { [shard]: 1 });
+        // Only the channel subscription matches (the pattern wants `ch:*`).
+        assert.equal(await redis.publish(ch, 'hello'), 1);
+        await waitFor('the message delivered', () => got.length === 1);
+        assert.deepEqual(got, ['hello']);
+        assert.equal(await redis.publish(uniq('nobody'), 'x'), 0);
+      } finally {
+        subscriber.close();
+        await subscriber.waitClosed();
+      }
+    });
+  });
+}
