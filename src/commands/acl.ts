@@ -1,5 +1,5 @@
 import type { RedisArg } from '../types.js';
-import { pairsToObject } from '../client/reply-parsers.js';
+import { pairsToObject, parseFloatReply } from '../client/reply-parsers.js';
 import { TEXT, flat, optional } from './args.js';
 import { IntrospectionCommands } from './introspection.js';
 import type { Many } from './types.js';
@@ -59,7 +59,7 @@ export abstract class AclCommands extends IntrospectionCommands {
   aclLog(arg?: number | 'RESET'): Promise<'OK' | AclLogEntry[]>;
   aclLog(arg?: number | 'RESET'): Promise<unknown> {
     if (arg === 'RESET') return this.call('ACL', ['LOG', 'RESET'], TEXT);
-    return this.call<unknown[][]>('ACL', optional(['LOG'], arg), TEXT).then((list) => list.map((e) => pairsToObject(e)));
+    return this.call<unknown[][]>('ACL', optional(['LOG'], arg), TEXT).then((list) => list.map(parseAclLogEntry));
   }
 
   /** Writes the users to the server's ACL file (a ReplyError when it has none). */
@@ -80,4 +80,11 @@ export abstract class AclCommands extends IntrospectionCommands {
   aclWhoami(): Promise<string> {
     return this.call('ACL', ['WHOAMI'], TEXT);
   }
+}
+
+// `age-seconds` comes as a float in a bulk string; the other numeric fields are integers already.
+function parseAclLogEntry(raw: unknown[]): AclLogEntry {
+  const entry = pairsToObject(raw);
+  if (entry['age-seconds'] !== undefined) entry['age-seconds'] = parseFloatReply(entry['age-seconds']);
+  return entry as AclLogEntry;
 }
