@@ -40,7 +40,9 @@ export abstract class AclCommands extends IntrospectionCommands {
 
   /** The user's flags, passwords (hashed), commands, keys, channels, selectors; null for an unknown user. */
   aclGetuser(user: string): Promise<Record<string, unknown> | null> {
-    return this.call<unknown[] | null>('ACL', ['GETUSER', user], TEXT).then((r) => (r === null ? null : pairsToObject(r)));
+    return this.call<unknown[] | null>('ACL', ['GETUSER', user], TEXT).then((r) =>
+      r === null ? null : pairsToObject(r),
+    );
   }
 
   /** Every user as an ACL rule line. */

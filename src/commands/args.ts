@@ -28,7 +28,11 @@ type OptionValue = boolean | RedisArg | readonly RedisArg[] | { offset: number; 
  * value, an array the word and its items, a `{ offset, count }` LIMIT both numbers; `false` and
  * `undefined` add nothing. One rule for every command's options object.
  */
-export function words<O extends object>(args: RedisArg[], options: O | undefined, order: readonly (keyof O & string)[]): RedisArg[] {
+export function words<O extends object>(
+  args: RedisArg[],
+  options: O | undefined,
+  order: readonly (keyof O & string)[],
+): RedisArg[] {
   if (options === undefined) return args;
   for (const word of order) {
     const value = options[word] as OptionValue;

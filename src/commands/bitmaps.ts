@@ -49,7 +49,13 @@ export abstract class BitmapCommands extends HyperLogLogCommands {
 
   /** BITFIELD_RO: GET operations only, allowed on replicas. */
   bitfieldRo(key: RedisArg, gets: readonly (readonly [type: string, offset: number | string])[]): Promise<number[]> {
-    return this.call('BITFIELD_RO', bitfieldArgs(key, gets.map((get) => ({ GET: get }))));
+    return this.call(
+      'BITFIELD_RO',
+      bitfieldArgs(
+        key,
+        gets.map((get) => ({ GET: get })),
+      ),
+    );
   }
 }
 

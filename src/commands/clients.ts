@@ -53,7 +53,10 @@ export abstract class ClientCommands extends ServerCommands {
   }
 
   /** Every connection (of a `TYPE`, or with the given `ID`s). */
-  clientList(options?: { TYPE?: 'normal' | 'master' | 'replica' | 'pubsub'; ID?: readonly number[] }): Promise<ClientInfo[]> {
+  clientList(options?: {
+    TYPE?: 'normal' | 'master' | 'replica' | 'pubsub';
+    ID?: readonly number[];
+  }): Promise<ClientInfo[]> {
     return this.call<string>('CLIENT', words(['LIST'], options, ['TYPE', 'ID']), TEXT).then(parseClientList);
   }
 

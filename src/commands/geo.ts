@@ -53,7 +53,11 @@ const STORE_REPLY = ['ASC', 'DESC', 'COUNT'] as const;
 /** Geospatial indexes (sorted sets of geohashes). */
 export abstract class GeoCommands extends StreamGroupCommands {
   /** Resolves how many members were added (changed, with CH). */
-  geoadd(key: RedisArg, members: GeoAddMember | readonly GeoAddMember[], options?: { NX?: boolean; XX?: boolean; CH?: boolean }): Promise<number> {
+  geoadd(
+    key: RedisArg,
+    members: GeoAddMember | readonly GeoAddMember[],
+    options?: { NX?: boolean; XX?: boolean; CH?: boolean },
+  ): Promise<number> {
     const args = words([key], options, ['NX', 'XX', 'CH']);
     for (const m of Array.isArray(members) ? (members as readonly GeoAddMember[]) : [members as GeoAddMember]) {
       args.push(m.longitude, m.latitude, m.member);
@@ -75,7 +79,9 @@ export abstract class GeoCommands extends StreamGroupCommands {
 
   /** `[longitude, latitude]` per member, null for missing ones. */
   geopos(key: RedisArg, members: Many<RedisArg>): Promise<(GeoPosition | null)[]> {
-    return this.call<(unknown[] | null)[]>('GEOPOS', flat([key, members]), TEXT).then((list) => list.map(parsePosition));
+    return this.call<(unknown[] | null)[]>('GEOPOS', flat([key, members]), TEXT).then((list) =>
+      list.map(parsePosition),
+    );
   }
 
   /** Members within `BYRADIUS` / `BYBOX` of a member or point; objects when a WITH* option is set. */
@@ -95,27 +101,91 @@ export abstract class GeoCommands extends StreamGroupCommands {
   }
 
   /** @deprecated by Redis since 6.2: `geosearch(key, { FROMLONLAT, BYRADIUS })`. */
-  georadius<O extends GeoReplyOptions>(key: RedisArg, longitude: number, latitude: number, radius: number, unit: GeoUnit, options?: O): Promise<GeoReply<O>>;
-  georadius(key: RedisArg, longitude: number, latitude: number, radius: number, unit: GeoUnit, options?: GeoReplyOptions): Promise<AnyGeo> {
-    return geoReply(this.call('GEORADIUS', words([key, longitude, latitude, radius, unit], options, REPLY), options), options);
+  georadius<O extends GeoReplyOptions>(
+    key: RedisArg,
+    longitude: number,
+    latitude: number,
+    radius: number,
+    unit: GeoUnit,
+    options?: O,
+  ): Promise<GeoReply<O>>;
+  georadius(
+    key: RedisArg,
+    longitude: number,
+    latitude: number,
+    radius: number,
+    unit: GeoUnit,
+    options?: GeoReplyOptions,
+  ): Promise<AnyGeo> {
+    return geoReply(
+      this.call('GEORADIUS', words([key, longitude, latitude, radius, unit], options, REPLY), options),
+      options,
+    );
   }
 
   /** GEORADIUS_RO: `georadius` allowed on replicas. */
-  georadiusRo<O extends GeoReplyOptions>(key: RedisArg, longitude: number, latitude: number, radius: number, unit: GeoUnit, options?: O): Promise<GeoReply<O>>;
-  georadiusRo(key: RedisArg, longitude: number, latitude: number, radius: number, unit: GeoUnit, options?: GeoReplyOptions): Promise<AnyGeo> {
-    return geoReply(this.call('GEORADIUS_RO', words([key, longitude, latitude, radius, unit], options, REPLY), options), options);
+  georadiusRo<O extends GeoReplyOptions>(
+    key: RedisArg,
+    longitude: number,
+    latitude: number,
+    radius: number,
+    unit: GeoUnit,
+    options?: O,
+  ): Promise<GeoReply<O>>;
+  georadiusRo(
+    key: RedisArg,
+    longitude: number,
+    latitude: number,
+    radius: number,
+    unit: GeoUnit,
+    options?: GeoReplyOptions,
+  ): Promise<AnyGeo> {
+    return geoReply(
+      this.call('GEORADIUS_RO', words([key, longitude, latitude, radius, unit], options, REPLY), options),
+      options,
+    );
   }
 
   /** @deprecated by Redis since 6.2: `geosearch(key, { FROMMEMBER, BYRADIUS })`. */
-  georadiusbymember<O extends GeoReplyOptions>(key: RedisArg, member: RedisArg, radius: number, unit: GeoUnit, options?: O): Promise<GeoReply<O>>;
-  georadiusbymember(key: RedisArg, member: RedisArg, radius: number, unit: GeoUnit, options?: GeoReplyOptions): Promise<AnyGeo> {
-    return geoReply(this.call('GEORADIUSBYMEMBER', words([key, member, radius, unit], options, REPLY), options), options);
+  georadiusbymember<O extends GeoReplyOptions>(
+    key: RedisArg,
+    member: RedisArg,
+    radius: number,
+    unit: GeoUnit,
+    options?: O,
+  ): Promise<GeoReply<O>>;
+  georadiusbymember(
+    key: RedisArg,
+    member: RedisArg,
+    radius: number,
+    unit: GeoUnit,
+    options?: GeoReplyOptions,
+  ): Promise<AnyGeo> {
+    return geoReply(
+      this.call('GEORADIUSBYMEMBER', words([key, member, radius, unit], options, REPLY), options),
+      options,
+    );
   }
 
   /** GEORADIUSBYMEMBER_RO: `georadiusbymember` allowed on replicas. */
-  georadiusbymemberRo<O extends GeoReplyOptions>(key: RedisArg, member: RedisArg, radius: number, unit: GeoUnit, options?: O): Promise<GeoReply<O>>;
-  georadiusbymemberRo(key: RedisArg, member: RedisArg, radius: number, unit: GeoUnit, options?: GeoReplyOptions): Promise<AnyGeo> {
-    return geoReply(this.call('GEORADIUSBYMEMBER_RO', words([key, member, radius, unit], options, REPLY), options), options);
+  georadiusbymemberRo<O extends GeoReplyOptions>(
+    key: RedisArg,
+    member: RedisArg,
+    radius: number,
+    unit: GeoUnit,
+    options?: O,
+  ): Promise<GeoReply<O>>;
+  georadiusbymemberRo(
+    key: RedisArg,
+    member: RedisArg,
+    radius: number,
+    unit: GeoUnit,
+    options?: GeoReplyOptions,
+  ): Promise<AnyGeo> {
+    return geoReply(
+      this.call('GEORADIUSBYMEMBER_RO', words([key, member, radius, unit], options, REPLY), options),
+      options,
+    );
   }
 }
 
@@ -140,4 +210,3 @@ function geoReply(reply: Promise<unknown>, options: GeoReplyOptions | undefined)
     }),
   );
 }
-

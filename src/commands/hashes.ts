@@ -102,9 +102,11 @@ export abstract class HashCommands extends KeyCommands {
     cursor: string | number,
     options?: O,
   ): Promise<[cursor: string, fieldsAndValues: BulkString<O>[]]> {
-    return this.call<[unknown, BulkString<O>[]]>('HSCAN', words([key, cursor], options, ['MATCH', 'COUNT']), options).then(
-      parseScan,
-    );
+    return this.call<[unknown, BulkString<O>[]]>(
+      'HSCAN',
+      words([key, cursor], options, ['MATCH', 'COUNT']),
+      options,
+    ).then(parseScan);
   }
 
   async *hscanIterator<O extends ScanOptions = ScanOptions>(

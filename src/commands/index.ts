@@ -16,7 +16,15 @@ export type { ExpireMode, RestoreOptions, CopyOptions, SortOptions } from './key
 export type { LPosOptions, ListPop } from './lists.js';
 export type { ZAddMember, ZAddInput, ZAddOptions, SortedSetPop } from './sorted-sets.js';
 export type { WithScoresOptions, ZRangeByScoreOptions, ZRangeOptions, ZCombineOptions } from './sorted-sets-ranges.js';
-export type { StreamTrim, XAddOptions, StreamOffsets, XReadOptions, XReadGroupOptions, XPendingRange, XClaimOptions } from './streams.js';
+export type {
+  StreamTrim,
+  XAddOptions,
+  StreamOffsets,
+  XReadOptions,
+  XReadGroupOptions,
+  XPendingRange,
+  XClaimOptions,
+} from './streams.js';
 export type * from './stream-replies.js';
 export type { StreamInfo, StreamGroupInfo, StreamConsumerInfo } from './stream-groups.js';
 export type { GeoUnit, GeoPosition, GeoAddMember, GeoMember, GeoReplyOptions, GeoSearchOptions } from './geo.js';

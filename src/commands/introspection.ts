@@ -51,7 +51,8 @@ export abstract class IntrospectionCommands extends ClientCommands {
   commandDocs(...names: Many<string>[]): Promise<Record<string, Record<string, unknown>>> {
     return this.call<unknown[]>('COMMAND', flat(['DOCS', ...names]), TEXT).then((reply) => {
       const out: Record<string, Record<string, unknown>> = {};
-      for (const [name, doc] of Object.entries(pairsToObject(reply))) out[name] = deepPairs(doc) as Record<string, unknown>;
+      for (const [name, doc] of Object.entries(pairsToObject(reply)))
+        out[name] = deepPairs(doc) as Record<string, unknown>;
       return out;
     });
   }
@@ -69,7 +70,9 @@ export abstract class IntrospectionCommands extends ClientCommands {
   }
 
   commandInfo(...names: Many<string>[]): Promise<(CommandInfo | null)[]> {
-    return this.call<(unknown[] | null)[]>('COMMAND', flat(['INFO', ...names]), TEXT).then((list) => list.map(parseCommandInfo));
+    return this.call<(unknown[] | null)[]>('COMMAND', flat(['INFO', ...names]), TEXT).then((list) =>
+      list.map(parseCommandInfo),
+    );
   }
 
   /** Every command name (lower case), or those matching a filter. */
@@ -110,12 +113,17 @@ export abstract class IntrospectionCommands extends ClientCommands {
   }
 
   /** Per command: `{ calls, histogram_usec: { '<bucket upper bound>': count } }`. */
-  latencyHistogram(...commands: Many<string>[]): Promise<Record<string, { calls: number; histogram_usec: Record<string, number> }>> {
+  latencyHistogram(
+    ...commands: Many<string>[]
+  ): Promise<Record<string, { calls: number; histogram_usec: Record<string, number> }>> {
     return this.call<unknown[]>('LATENCY', flat(['HISTOGRAM', ...commands]), TEXT).then((reply) => {
       const out: Record<string, { calls: number; histogram_usec: Record<string, number> }> = {};
       for (const [name, raw] of Object.entries(pairsToObject(reply))) {
         const entry = pairsToObject(raw as unknown[]);
-        out[name] = { calls: entry['calls'] as number, histogram_usec: pairsToObject(entry['histogram_usec'] as number[]) };
+        out[name] = {
+          calls: entry['calls'] as number,
+          histogram_usec: pairsToObject(entry['histogram_usec'] as number[]),
+        };
       }
       return out;
     });
@@ -139,7 +147,9 @@ export abstract class IntrospectionCommands extends ClientCommands {
 
   /** The slowest recent commands, newest first (up to `count`, default 10; -1: all). */
   slowlogGet(count?: number): Promise<SlowlogEntry[]> {
-    return this.call<unknown[][]>('SLOWLOG', optional(['GET'], count), TEXT).then((list) => list.map(parseSlowlogEntry));
+    return this.call<unknown[][]>('SLOWLOG', optional(['GET'], count), TEXT).then((list) =>
+      list.map(parseSlowlogEntry),
+    );
   }
 
   slowlogLen(): Promise<number> {

@@ -30,7 +30,6 @@ export interface SortOptions extends Opts {
   ALPHA?: boolean;
 }
 
-
 /** Keys: existence, expiry, renaming, DUMP / RESTORE, SORT, OBJECT, SCAN. */
 export abstract class KeyCommands extends StringCommands {
   del(...keys: Many<RedisArg>[]): Promise<number> {
@@ -122,7 +121,11 @@ export abstract class KeyCommands extends StringCommands {
   }
 
   restore(key: RedisArg, ttl: number, serialized: Buffer, options?: RestoreOptions): Promise<'OK'> {
-    return this.call('RESTORE', words([key, ttl, serialized], options, ['REPLACE', 'ABSTTL', 'IDLETIME', 'FREQ']), TEXT);
+    return this.call(
+      'RESTORE',
+      words([key, ttl, serialized], options, ['REPLACE', 'ABSTTL', 'IDLETIME', 'FREQ']),
+      TEXT,
+    );
   }
 
   copy(source: RedisArg, destination: RedisArg, options?: CopyOptions): Promise<Flag> {
@@ -168,9 +171,11 @@ export abstract class KeyCommands extends StringCommands {
     cursor: string | number,
     options?: O,
   ): Promise<[cursor: string, keys: BulkString<O>[]]> {
-    return this.call<[unknown, BulkString<O>[]]>('SCAN', words([cursor], options, ['MATCH', 'COUNT', 'TYPE']), options).then(
-      parseScan,
-    );
+    return this.call<[unknown, BulkString<O>[]]>(
+      'SCAN',
+      words([cursor], options, ['MATCH', 'COUNT', 'TYPE']),
+      options,
+    ).then(parseScan);
   }
 
   async *scanIterator<O extends ScanOptions = ScanOptions>(options?: O): AsyncGenerator<BulkString<O>, void> {

@@ -14,7 +14,8 @@ const HELP = 'help text for humans (redis-cli)';
 const TRANSACTION = 'sent by `multi()`: MULTI ... EXEC leave in one write on one connection';
 const SUBSCRIBER = 'a `Redis` method with its listeners (src/client/redis.ts), not in `pipeline()` / `multi()`';
 const NEWER = 'newer than Redis 7.2 / Valkey 8 (Redis 7.4+ / 8.x, or a module): not typed yet';
-const TRACKING = 'client-side caching needs RESP3 push messages or a redirect connection, which this client does not keep';
+const TRACKING =
+  'client-side caching needs RESP3 push messages or a redirect connection, which this client does not keep';
 
 export const LEFT_OUT: Readonly<Record<string, string>> = {
   // Replication, cluster, sentinel.

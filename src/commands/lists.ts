@@ -95,7 +95,11 @@ export abstract class ListCommands extends HashCommands {
   }
 
   /** @deprecated by Redis since 6.2: `lmove(source, destination, 'RIGHT', 'LEFT')`. */
-  rpoplpush<O extends Opts = Opts>(source: RedisArg, destination: RedisArg, options?: O): Promise<BulkString<O> | null> {
+  rpoplpush<O extends Opts = Opts>(
+    source: RedisArg,
+    destination: RedisArg,
+    options?: O,
+  ): Promise<BulkString<O> | null> {
     return this.call('RPOPLPUSH', [source, destination], options);
   }
 
@@ -105,9 +109,11 @@ export abstract class ListCommands extends HashCommands {
     end: End,
     options?: O,
   ): Promise<ListPop<BulkString<O>> | null> {
-    return this.call<[unknown, BulkString<O>[]] | null>('LMPOP', words(numbered([], keys).concat(end), options, ['COUNT']), options).then(
-      parseListPop,
-    );
+    return this.call<[unknown, BulkString<O>[]] | null>(
+      'LMPOP',
+      words(numbered([], keys).concat(end), options, ['COUNT']),
+      options,
+    ).then(parseListPop);
   }
 
   /** `[key, element]` from the first non-empty list, or null after `timeout` seconds (0: forever). */

@@ -48,7 +48,12 @@ export abstract class ScriptingCommands extends BitmapCommands {
    * with EVAL. Pass a `Script` (`defineScript(source)`) to hash it once. In `pipeline()` / `multi()`:
    * see `Script`.
    */
-  async evalScript<T = unknown>(script: Script | string | Buffer, keys: Keys = [], args: Keys = [], options?: Opts): Promise<T> {
+  async evalScript<T = unknown>(
+    script: Script | string | Buffer,
+    keys: Keys = [],
+    args: Keys = [],
+    options?: Opts,
+  ): Promise<T> {
     const s = toScript(script);
     try {
       return await this.evalsha<T>(s.sha1, keys, args, options);
@@ -115,8 +120,8 @@ export abstract class ScriptingCommands extends BitmapCommands {
 
   /** The libraries, optionally those matching `LIBRARYNAME`, with their code when `WITHCODE`. */
   functionList(options?: { LIBRARYNAME?: string; WITHCODE?: boolean }): Promise<FunctionLibrary[]> {
-    return this.call<unknown[][]>('FUNCTION', words(['LIST'], options, ['LIBRARYNAME', 'WITHCODE']), TEXT).then((libs) =>
-      libs.map(parseLibrary),
+    return this.call<unknown[][]>('FUNCTION', words(['LIST'], options, ['LIBRARYNAME', 'WITHCODE']), TEXT).then(
+      (libs) => libs.map(parseLibrary),
     );
   }
 
@@ -129,9 +134,17 @@ function parseLibrary(raw: unknown[]): FunctionLibrary {
   const lib = pairsToObject(raw);
   const functions = (lib['functions'] as unknown[][]).map((f) => {
     const fn = pairsToObject(f);
-    return { name: fn['name'] as string, description: fn['description'] as string | null, flags: fn['flags'] as string[] };
+    return {
+      name: fn['name'] as string,
+      description: fn['description'] as string | null,
+      flags: fn['flags'] as string[],
+    };
   });
-  const out: FunctionLibrary = { library_name: lib['library_name'] as string, engine: lib['engine'] as string, functions };
+  const out: FunctionLibrary = {
+    library_name: lib['library_name'] as string,
+    engine: lib['engine'] as string,
+    functions,
+  };
   if (lib['library_code'] !== undefined) out.library_code = lib['library_code'] as string;
   return out;
 }

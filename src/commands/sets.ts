@@ -84,9 +84,11 @@ export abstract class SetCommands extends ListCommands {
     cursor: string | number,
     options?: O,
   ): Promise<[cursor: string, members: BulkString<O>[]]> {
-    return this.call<[unknown, BulkString<O>[]]>('SSCAN', words([key, cursor], options, ['MATCH', 'COUNT']), options).then(
-      parseScan,
-    );
+    return this.call<[unknown, BulkString<O>[]]>(
+      'SSCAN',
+      words([key, cursor], options, ['MATCH', 'COUNT']),
+      options,
+    ).then(parseScan);
   }
 
   async *sscanIterator<O extends ScanOptions = ScanOptions>(

@@ -41,35 +41,72 @@ export abstract class SortedSetRangeCommands extends SortedSetCommands {
   }
 
   /** ZRANGESTORE: stores the range in `destination`; resolves its size. */
-  zrangestore(destination: RedisArg, source: RedisArg, start: Score, stop: Score, options?: Omit<ZRangeOptions, 'WITHSCORES'>): Promise<number> {
+  zrangestore(
+    destination: RedisArg,
+    source: RedisArg,
+    start: Score,
+    stop: Score,
+    options?: Omit<ZRangeOptions, 'WITHSCORES'>,
+  ): Promise<number> {
     return this.call('ZRANGESTORE', rangeWords([destination, source, start, stop], options));
   }
 
   /** @deprecated by Redis since 6.2: `zrange(key, start, stop, { REV: true })`. */
-  zrevrange<O extends WithScoresOptions = Opts>(key: RedisArg, start: number, stop: number, options?: O): Promise<Range<O>>;
+  zrevrange<O extends WithScoresOptions = Opts>(
+    key: RedisArg,
+    start: number,
+    stop: number,
+    options?: O,
+  ): Promise<Range<O>>;
   zrevrange(key: RedisArg, start: number, stop: number, options?: WithScoresOptions): Promise<AnyRange> {
     return scores(this.call('ZREVRANGE', words([key, start, stop], options, ['WITHSCORES']), options), options);
   }
 
   /** @deprecated by Redis since 6.2: `zrange(key, min, max, { BY: 'SCORE' })`. */
-  zrangebyscore<O extends ZRangeByScoreOptions = Opts>(key: RedisArg, min: Score, max: Score, options?: O): Promise<Range<O>>;
+  zrangebyscore<O extends ZRangeByScoreOptions = Opts>(
+    key: RedisArg,
+    min: Score,
+    max: Score,
+    options?: O,
+  ): Promise<Range<O>>;
   zrangebyscore(key: RedisArg, min: Score, max: Score, options?: ZRangeByScoreOptions): Promise<AnyRange> {
-    return scores(this.call('ZRANGEBYSCORE', words([key, min, max], options, ['LIMIT', 'WITHSCORES']), options), options);
+    return scores(
+      this.call('ZRANGEBYSCORE', words([key, min, max], options, ['LIMIT', 'WITHSCORES']), options),
+      options,
+    );
   }
 
   /** @deprecated by Redis since 6.2: `zrange(key, max, min, { BY: 'SCORE', REV: true })`. */
-  zrevrangebyscore<O extends ZRangeByScoreOptions = Opts>(key: RedisArg, max: Score, min: Score, options?: O): Promise<Range<O>>;
+  zrevrangebyscore<O extends ZRangeByScoreOptions = Opts>(
+    key: RedisArg,
+    max: Score,
+    min: Score,
+    options?: O,
+  ): Promise<Range<O>>;
   zrevrangebyscore(key: RedisArg, max: Score, min: Score, options?: ZRangeByScoreOptions): Promise<AnyRange> {
-    return scores(this.call('ZREVRANGEBYSCORE', words([key, max, min], options, ['LIMIT', 'WITHSCORES']), options), options);
+    return scores(
+      this.call('ZREVRANGEBYSCORE', words([key, max, min], options, ['LIMIT', 'WITHSCORES']), options),
+      options,
+    );
   }
 
   /** @deprecated by Redis since 6.2: `zrange(key, min, max, { BY: 'LEX' })`. */
-  zrangebylex<O extends Opts & { LIMIT?: Limit } = Opts>(key: RedisArg, min: string, max: string, options?: O): Promise<BulkString<O>[]> {
+  zrangebylex<O extends Opts & { LIMIT?: Limit } = Opts>(
+    key: RedisArg,
+    min: string,
+    max: string,
+    options?: O,
+  ): Promise<BulkString<O>[]> {
     return this.call('ZRANGEBYLEX', words([key, min, max], options, ['LIMIT']), options);
   }
 
   /** @deprecated by Redis since 6.2: `zrange(key, max, min, { BY: 'LEX', REV: true })`. */
-  zrevrangebylex<O extends Opts & { LIMIT?: Limit } = Opts>(key: RedisArg, max: string, min: string, options?: O): Promise<BulkString<O>[]> {
+  zrevrangebylex<O extends Opts & { LIMIT?: Limit } = Opts>(
+    key: RedisArg,
+    max: string,
+    min: string,
+    options?: O,
+  ): Promise<BulkString<O>[]> {
     return this.call('ZREVRANGEBYLEX', words([key, max, min], options, ['LIMIT']), options);
   }
 
@@ -79,7 +116,11 @@ export abstract class SortedSetRangeCommands extends SortedSetCommands {
   }
 
   /** Resolves the size of the stored union. */
-  zunionstore(destination: RedisArg, keys: Many<RedisArg>, options?: Omit<ZCombineOptions, 'WITHSCORES'>): Promise<number> {
+  zunionstore(
+    destination: RedisArg,
+    keys: Many<RedisArg>,
+    options?: Omit<ZCombineOptions, 'WITHSCORES'>,
+  ): Promise<number> {
     return this.call('ZUNIONSTORE', words(numbered([destination], keys), options, ['WEIGHTS', 'AGGREGATE']));
   }
 
@@ -88,7 +129,11 @@ export abstract class SortedSetRangeCommands extends SortedSetCommands {
     return scores(this.call('ZINTER', words(numbered([], keys), options, COMBINE), options), options);
   }
 
-  zinterstore(destination: RedisArg, keys: Many<RedisArg>, options?: Omit<ZCombineOptions, 'WITHSCORES'>): Promise<number> {
+  zinterstore(
+    destination: RedisArg,
+    keys: Many<RedisArg>,
+    options?: Omit<ZCombineOptions, 'WITHSCORES'>,
+  ): Promise<number> {
     return this.call('ZINTERSTORE', words(numbered([destination], keys), options, ['WEIGHTS', 'AGGREGATE']));
   }
 

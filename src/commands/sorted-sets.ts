@@ -39,10 +39,26 @@ export abstract class SortedSetCommands extends SetCommands {
    * many members were added (changed, with CH), or the new score with INCR.
    */
   zadd(key: RedisArg, score: Score, member: RedisArg): Promise<number>;
-  zadd(key: RedisArg, members: ZAddInput | readonly ZAddInput[], options: ZAddOptions & { INCR: true }): Promise<number | null>;
-  zadd(key: RedisArg, members: ZAddInput | readonly ZAddInput[], options?: ZAddOptions & { INCR?: false }): Promise<number>;
-  zadd(key: RedisArg, first: Score | ZAddInput | readonly ZAddInput[], second?: RedisArg | ZAddOptions): Promise<number | null>;
-  zadd(key: RedisArg, first: Score | ZAddInput | readonly ZAddInput[], second?: RedisArg | ZAddOptions): Promise<unknown> {
+  zadd(
+    key: RedisArg,
+    members: ZAddInput | readonly ZAddInput[],
+    options: ZAddOptions & { INCR: true },
+  ): Promise<number | null>;
+  zadd(
+    key: RedisArg,
+    members: ZAddInput | readonly ZAddInput[],
+    options?: ZAddOptions & { INCR?: false },
+  ): Promise<number>;
+  zadd(
+    key: RedisArg,
+    first: Score | ZAddInput | readonly ZAddInput[],
+    second?: RedisArg | ZAddOptions,
+  ): Promise<number | null>;
+  zadd(
+    key: RedisArg,
+    first: Score | ZAddInput | readonly ZAddInput[],
+    second?: RedisArg | ZAddOptions,
+  ): Promise<unknown> {
     if (isScore(first)) return this.call('ZADD', [key, first, second as RedisArg]);
     const options = second as ZAddOptions | undefined;
     const reply = this.call('ZADD', zaddArgs(key, first, options));
@@ -87,9 +103,17 @@ export abstract class SortedSetCommands extends SetCommands {
   }
 
   /** Rank from the highest score; `{ WITHSCORE: true }` (@since Redis 7.2) gives `[rank, score]`. */
-  zrevrank(key: RedisArg, member: RedisArg, options: { WITHSCORE: true }): Promise<[rank: number, score: number] | null>;
+  zrevrank(
+    key: RedisArg,
+    member: RedisArg,
+    options: { WITHSCORE: true },
+  ): Promise<[rank: number, score: number] | null>;
   zrevrank(key: RedisArg, member: RedisArg, options?: { WITHSCORE?: false }): Promise<number | null>;
-  zrevrank(key: RedisArg, member: RedisArg, options?: { WITHSCORE?: boolean }): Promise<number | [number, number] | null>;
+  zrevrank(
+    key: RedisArg,
+    member: RedisArg,
+    options?: { WITHSCORE?: boolean },
+  ): Promise<number | [number, number] | null>;
   zrevrank(key: RedisArg, member: RedisArg, options?: { WITHSCORE?: boolean }): Promise<unknown> {
     return rankReply(options, this.call('ZREVRANK', words([key, member], options, ['WITHSCORE'])));
   }
@@ -108,7 +132,9 @@ export abstract class SortedSetCommands extends SetCommands {
     timeout: number,
     options?: O,
   ): Promise<[key: BulkString<O>, member: BulkString<O>, score: number] | null> {
-    return this.call<[BulkString<O>, BulkString<O>, unknown] | null>('BZPOPMIN', flat([keys, timeout]), options).then(scoredPop);
+    return this.call<[BulkString<O>, BulkString<O>, unknown] | null>('BZPOPMIN', flat([keys, timeout]), options).then(
+      scoredPop,
+    );
   }
 
   bzpopmax<O extends Opts = Opts>(
@@ -116,7 +142,9 @@ export abstract class SortedSetCommands extends SetCommands {
     timeout: number,
     options?: O,
   ): Promise<[key: BulkString<O>, member: BulkString<O>, score: number] | null> {
-    return this.call<[BulkString<O>, BulkString<O>, unknown] | null>('BZPOPMAX', flat([keys, timeout]), options).then(scoredPop);
+    return this.call<[BulkString<O>, BulkString<O>, unknown] | null>('BZPOPMAX', flat([keys, timeout]), options).then(
+      scoredPop,
+    );
   }
 
   /** Pops from the first non-empty sorted set of `keys`: `{ key, members }` (up to `COUNT`), or null. */
@@ -143,13 +171,21 @@ export abstract class SortedSetCommands extends SetCommands {
   /** One random member (null for a missing key); with `count`, several; `WITHSCORES` gives `{ member, score }`. */
   zrandmember<O extends Opts = Opts>(key: RedisArg, options?: O): Promise<BulkString<O> | null>;
   zrandmember<O extends Opts & { WITHSCORES: true }>(key: RedisArg, count: number, options: O): Promise<Scored<O>[]>;
-  zrandmember<O extends Opts & { WITHSCORES?: false }>(key: RedisArg, count: number, options?: O): Promise<BulkString<O>[]>;
+  zrandmember<O extends Opts & { WITHSCORES?: false }>(
+    key: RedisArg,
+    count: number,
+    options?: O,
+  ): Promise<BulkString<O>[]>;
   zrandmember(
     key: RedisArg,
     countOrOptions?: number | Opts,
     options?: Opts & { WITHSCORES?: boolean },
   ): Promise<Bulky | Bulky[] | ScoredMember<Bulky>[] | null>;
-  zrandmember(key: RedisArg, countOrOptions?: number | Opts, options?: Opts & { WITHSCORES?: boolean }): Promise<unknown> {
+  zrandmember(
+    key: RedisArg,
+    countOrOptions?: number | Opts,
+    options?: Opts & { WITHSCORES?: boolean },
+  ): Promise<unknown> {
     if (typeof countOrOptions !== 'number') return this.call('ZRANDMEMBER', [key], countOrOptions);
     if (options?.WITHSCORES !== true) return this.call('ZRANDMEMBER', [key, countOrOptions], options);
     return this.call<unknown[]>('ZRANDMEMBER', [key, countOrOptions, 'WITHSCORES'], options).then(withScores);
@@ -173,12 +209,17 @@ export abstract class SortedSetCommands extends SetCommands {
     cursor: string | number,
     options?: O,
   ): Promise<[cursor: string, membersAndScores: BulkString<O>[]]> {
-    return this.call<[unknown, BulkString<O>[]]>('ZSCAN', words([key, cursor], options, ['MATCH', 'COUNT']), options).then(
-      parseScan,
-    );
+    return this.call<[unknown, BulkString<O>[]]>(
+      'ZSCAN',
+      words([key, cursor], options, ['MATCH', 'COUNT']),
+      options,
+    ).then(parseScan);
   }
 
-  async *zscanIterator<O extends ScanOptions = ScanOptions>(key: RedisArg, options?: O): AsyncGenerator<Scored<O>, void> {
+  async *zscanIterator<O extends ScanOptions = ScanOptions>(
+    key: RedisArg,
+    options?: O,
+  ): AsyncGenerator<Scored<O>, void> {
     let cursor = '0';
     do {
       const [next, items] = await this.zscan(key, cursor, options);
@@ -222,5 +263,8 @@ function scoredPop<K, M>(reply: [K, M, unknown] | null): [K, M, number] | null {
 
 function parseSortedSetPop<V>(reply: [unknown, [V, unknown][]] | null): SortedSetPop<V> | null {
   if (reply === null) return null;
-  return { key: toText(reply[0]), members: reply[1].map(([member, score]) => ({ member, score: parseFloatReply(score) })) };
+  return {
+    key: toText(reply[0]),
+    members: reply[1].map(([member, score]) => ({ member, score: parseFloatReply(score) })),
+  };
 }

@@ -79,7 +79,10 @@ export abstract class StreamGroupCommands extends StreamCommands {
   /** The stream's length, ids and first/last entries; `{ FULL: true }` (or `{ FULL: { COUNT } }`) adds entries, groups, PELs. */
   xinfoStream(key: RedisArg): Promise<StreamInfo>;
   xinfoStream(key: RedisArg, options: { FULL: true | { COUNT: number } }): Promise<Record<string, unknown>>;
-  xinfoStream(key: RedisArg, options?: { FULL?: true | { COUNT: number } }): Promise<StreamInfo | Record<string, unknown>>;
+  xinfoStream(
+    key: RedisArg,
+    options?: { FULL?: true | { COUNT: number } },
+  ): Promise<StreamInfo | Record<string, unknown>>;
   xinfoStream(key: RedisArg, options?: { FULL?: true | { COUNT: number } }): Promise<unknown> {
     const args: RedisArg[] = ['STREAM', key];
     const full = options?.FULL;

@@ -91,7 +91,9 @@ export abstract class StreamCommands extends SortedSetRangeCommands {
     start = '-',
     options?: O,
   ): Promise<StreamEntry<BulkString<O>>[]> {
-    return this.call('XREVRANGE', words([key, end, start], options, ['COUNT']), options).then(parseEntries<BulkString<O>>);
+    return this.call('XREVRANGE', words([key, end, start], options, ['COUNT']), options).then(
+      parseEntries<BulkString<O>>,
+    );
   }
 
   xdel(key: RedisArg, ...ids: Many<string>[]): Promise<number> {
@@ -109,7 +111,9 @@ export abstract class StreamCommands extends SortedSetRangeCommands {
     options?: O,
   ): Promise<StreamRead<StreamEntry<BulkString<O>>>[] | null> {
     const args = streamArgs(words([], options, ['COUNT', 'BLOCK']), streams);
-    return this.call('XREAD', args, options).then(parseStreamReads) as Promise<StreamRead<StreamEntry<BulkString<O>>>[] | null>;
+    return this.call('XREAD', args, options).then(parseStreamReads) as Promise<
+      StreamRead<StreamEntry<BulkString<O>>>[] | null
+    >;
   }
 
   /**
@@ -152,7 +156,13 @@ export abstract class StreamCommands extends SortedSetRangeCommands {
     ids: Many<string>,
     options?: O & XClaimOptions,
   ): Promise<StreamEntry<BulkString<O>>[]> {
-    const args = words(flat([key, group, consumer, minIdleTime, ids]), options, ['IDLE', 'TIME', 'RETRYCOUNT', 'FORCE', 'LASTID']);
+    const args = words(flat([key, group, consumer, minIdleTime, ids]), options, [
+      'IDLE',
+      'TIME',
+      'RETRYCOUNT',
+      'FORCE',
+      'LASTID',
+    ]);
     return this.call('XCLAIM', args, options).then(parseEntries<BulkString<O>>);
   }
 
@@ -165,7 +175,12 @@ export abstract class StreamCommands extends SortedSetRangeCommands {
     ids: Many<string>,
     options?: XClaimOptions,
   ): Promise<string[]> {
-    const args = words(flat([key, group, consumer, minIdleTime, ids]), options, ['IDLE', 'TIME', 'RETRYCOUNT', 'FORCE']);
+    const args = words(flat([key, group, consumer, minIdleTime, ids]), options, [
+      'IDLE',
+      'TIME',
+      'RETRYCOUNT',
+      'FORCE',
+    ]);
     return this.call('XCLAIM', words(args.concat('JUSTID'), options, ['LASTID']), TEXT);
   }
 

@@ -39,10 +39,19 @@ for (const kind of serverKinds()) {
     test('bitfield (GET / SET / INCRBY / OVERFLOW) and bitfieldRo', async () => {
       const { redis } = s;
       const k = uniq('bf');
-      assert.deepEqual(await redis.bitfield(k, [{ SET: ['u8', 0, 200] }, { GET: ['u8', 0] }, { INCRBY: ['u8', '#1', 5] }]), [0, 200, 5]);
+      assert.deepEqual(
+        await redis.bitfield(k, [{ SET: ['u8', 0, 200] }, { GET: ['u8', 0] }, { INCRBY: ['u8', '#1', 5] }]),
+        [0, 200, 5],
+      );
       assert.deepEqual(await redis.bitfield(k, [{ OVERFLOW: 'FAIL' }, { INCRBY: ['u8', 0, 100] }]), [null]);
       assert.deepEqual(await redis.bitfield(k, [{ OVERFLOW: 'SAT' }, { INCRBY: ['u8', 0, 100] }]), [255]);
-      assert.deepEqual(await redis.bitfieldRo(k, [['u8', 0], ['u8', 8]]), [255, 5]);
+      assert.deepEqual(
+        await redis.bitfieldRo(k, [
+          ['u8', 0],
+          ['u8', 8],
+        ]),
+        [255, 5],
+      );
     });
   });
 }

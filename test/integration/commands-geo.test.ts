@@ -39,7 +39,10 @@ for (const kind of serverKinds()) {
     test('geosearch: from a member or a point, by radius or box, with WITH* as objects; geosearchstore', async () => {
       const { redis } = s;
       const k = await sicily();
-      assert.deepEqual(await redis.geosearch(k, { FROMMEMBER: 'Palermo', BYRADIUS: [200, 'km'], ASC: true }), ['Palermo', 'Catania']);
+      assert.deepEqual(await redis.geosearch(k, { FROMMEMBER: 'Palermo', BYRADIUS: [200, 'km'], ASC: true }), [
+        'Palermo',
+        'Catania',
+      ]);
       const found = await redis.geosearch(k, {
         FROMLONLAT: [15, 37],
         BYBOX: [400, 400, 'km'],
@@ -56,7 +59,10 @@ for (const kind of serverKinds()) {
       near(found[0]!.coordinates![0], CATANIA.longitude, 'longitude');
       const dest = uniq('geo');
       assert.equal(await redis.geosearchstore(dest, k, { FROMLONLAT: [15, 37], BYRADIUS: [100, 'km'] }), 1);
-      assert.equal(await redis.geosearchstore(dest, k, { FROMLONLAT: [15, 37], BYRADIUS: [300, 'km'], STOREDIST: true }), 2);
+      assert.equal(
+        await redis.geosearchstore(dest, k, { FROMLONLAT: [15, 37], BYRADIUS: [300, 'km'], STOREDIST: true }),
+        2,
+      );
       near((await redis.zscore(dest, 'Catania'))!, 56.4413, 'stored distance (in the query unit)');
     });
 
@@ -69,7 +75,11 @@ for (const kind of serverKinds()) {
       near(withDist[0]!.distance, 56.4413, 'distance');
       near(withDist[1]!.distance, 190.4424, 'distance');
       assert.deepEqual(await redis.georadiusbymember(k, 'Palermo', 100, 'km'), ['Palermo']);
-      const byMember = await redis.georadiusbymemberRo(k, 'Catania', 200, 'km', { WITHCOORD: true, DESC: true, COUNT: 2 });
+      const byMember = await redis.georadiusbymemberRo(k, 'Catania', 200, 'km', {
+        WITHCOORD: true,
+        DESC: true,
+        COUNT: 2,
+      });
       assert.deepEqual(
         byMember.map((m) => m.member),
         ['Palermo', 'Catania'],

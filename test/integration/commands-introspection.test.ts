@@ -13,7 +13,12 @@ import { serverKinds } from '../helpers/server-kinds.js';
 import { rejection, uniq } from '../helpers/util.js';
 
 // A Lua loop that keeps the server busy for `ms` milliseconds: a latency spike for LATENCY to record.
-const SPIN = "local t = redis.call('TIME'); local start = t[1] * 1e6 + t[2]; repeat t = redis.call('TIME') until t[1] * 1e6 + t[2] - start > tonumber(ARGV[1]) * 1000; return 1";
+const SPIN =
+  "local t = redis.call('TIME'); local start = t[1] * 1e6 + t[2]; repeat t = redis.call('TIME') until t[1] * 1e6 + t[2] - start > tonumber(ARGV[1]) * 1000; return 1";
+
+function typed(name: string): boolean {
+  return typeof (Pipeline.prototype as unknown as Record<string, unknown>)[methodName(name)] === 'function';
+}
 
 let dir: string;
 before(async () => {
@@ -32,9 +37,8 @@ for (const kind of serverKinds()) {
       },
     });
 
-    test("every command and subcommand the server knows is typed or left out with a reason", async () => {
+    test('every command and subcommand the server knows is typed or left out with a reason', async () => {
       const { redis } = s;
-      const typed = (name: string): boolean => typeof (Pipeline.prototype as unknown as Record<string, unknown>)[methodName(name)] === 'function';
       const missing: string[] = [];
       // COMMAND LIST names subcommands too, as `container|subcommand`.
       for (const entry of await redis.commandList()) {

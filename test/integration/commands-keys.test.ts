@@ -56,7 +56,7 @@ for (const kind of serverKinds()) {
       const r = uniq('d');
       assert.equal(await redis.restore(r, 0, dump!, { IDLETIME: 10 }), 'OK');
       assert.deepEqual(await redis.lrange(r, 0, -1), ['a', 'b']);
-      assert.ok(await rejection(redis.restore(r, 0, dump!)) instanceof ReplyError);
+      assert.ok((await rejection(redis.restore(r, 0, dump!))) instanceof ReplyError);
       assert.equal(await redis.restore(r, 0, dump!, { REPLACE: true }), 'OK');
       assert.equal(await redis.copy(k, r), 0);
       assert.equal(await redis.copy(k, r, { REPLACE: true }), 1);
@@ -76,6 +76,7 @@ for (const kind of serverKinds()) {
       const { redis } = s;
       const k = uniq('sort');
       await redis.rpush(k, '3', '1', '2');
+      // eslint-disable-next-line unicorn/no-array-sort -- Redis SORT, not Array#sort
       assert.deepEqual(await redis.sort(k), ['1', '2', '3']);
       assert.deepEqual(await redis.sort(k, { DESC: true, LIMIT: { offset: 0, count: 2 } }), ['3', '2']);
       const w = uniq('w');
@@ -96,7 +97,7 @@ for (const kind of serverKinds()) {
       assert.equal(typeof (await redis.objectRefcount(k)), 'number');
       assert.equal(typeof (await redis.objectIdletime(k)), 'number');
       // FREQ needs an LFU policy (and IDLETIME an LRU one).
-      assert.ok(await rejection(redis.objectFreq(k)) instanceof ReplyError);
+      assert.ok((await rejection(redis.objectFreq(k))) instanceof ReplyError);
       await redis.configSet('maxmemory-policy', 'allkeys-lfu');
       try {
         assert.equal(typeof (await redis.objectFreq(k)), 'number');

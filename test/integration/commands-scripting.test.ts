@@ -74,11 +74,11 @@ for (const kind of serverKinds()) {
       const k = uniq('fn');
       await redis.functionFlush('SYNC');
       assert.equal(await redis.functionLoad(LIBRARY), 'cmdslib');
-      assert.ok(await rejection(redis.functionLoad(LIBRARY)) instanceof ReplyError);
+      assert.ok((await rejection(redis.functionLoad(LIBRARY))) instanceof ReplyError);
       assert.equal(await redis.functionLoad(LIBRARY, { REPLACE: true }), 'cmdslib');
       assert.equal(await redis.fcall('setget', [k], ['v']), 'v');
       assert.equal(await redis.fcallRo('readit', [k]), 'v');
-      assert.ok(await rejection(redis.fcallRo('setget', [k], ['w'])) instanceof ReplyError);
+      assert.ok((await rejection(redis.fcallRo('setget', [k], ['w']))) instanceof ReplyError);
       const [lib] = await redis.functionList({ LIBRARYNAME: 'cmdslib', WITHCODE: true });
       assert.equal(lib!.library_name, 'cmdslib');
       assert.equal(lib!.engine, 'LUA');

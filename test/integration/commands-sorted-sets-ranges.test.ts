@@ -16,15 +16,27 @@ for (const kind of serverKinds()) {
 
     test('zrange by rank, SCORE, LEX, with REV / LIMIT / WITHSCORES; zrangestore', async () => {
       const { redis } = s;
-      const z = await zset([[1, 'a'], [2, 'b'], [3, 'c'], [4, 'd']]);
+      const z = await zset([
+        [1, 'a'],
+        [2, 'b'],
+        [3, 'c'],
+        [4, 'd'],
+      ]);
       assert.deepEqual(await redis.zrange(z, 0, 1), ['a', 'b']);
       assert.deepEqual(await redis.zrange(z, 0, 0, { WITHSCORES: true }), [{ member: 'a', score: 1 }]);
-      assert.deepEqual(await redis.zrange(z, '(1', '+inf', { BY: 'SCORE', LIMIT: { offset: 1, count: 2 } }), ['c', 'd']);
+      assert.deepEqual(await redis.zrange(z, '(1', '+inf', { BY: 'SCORE', LIMIT: { offset: 1, count: 2 } }), [
+        'c',
+        'd',
+      ]);
       assert.deepEqual(await redis.zrange(z, '+inf', 3, { BY: 'SCORE', REV: true, WITHSCORES: true }), [
         { member: 'd', score: 4 },
         { member: 'c', score: 3 },
       ]);
-      const lex = await zset([[0, 'a'], [0, 'b'], [0, 'c']]);
+      const lex = await zset([
+        [0, 'a'],
+        [0, 'b'],
+        [0, 'c'],
+      ]);
       assert.deepEqual(await redis.zrange(lex, '[b', '+', { BY: 'LEX' }), ['b', 'c']);
       const dest = uniq('z');
       assert.equal(await redis.zrangestore(dest, z, 2, '+inf', { BY: 'SCORE' }), 3);
@@ -33,26 +45,41 @@ for (const kind of serverKinds()) {
 
     test('the older range commands: zrevrange / zrangebyscore / zrevrangebyscore / zrangebylex / zrevrangebylex', async () => {
       const { redis } = s;
-      const z = await zset([[1, 'a'], [2, 'b'], [3, 'c']]);
+      const z = await zset([
+        [1, 'a'],
+        [2, 'b'],
+        [3, 'c'],
+      ]);
       assert.deepEqual(await redis.zrevrange(z, 0, 1), ['c', 'b']);
       assert.deepEqual(await redis.zrevrange(z, 0, 0, { WITHSCORES: true }), [{ member: 'c', score: 3 }]);
       assert.deepEqual(await redis.zrangebyscore(z, 2, '+inf'), ['b', 'c']);
-      assert.deepEqual(await redis.zrangebyscore(z, '-inf', '+inf', { WITHSCORES: true, LIMIT: { offset: 1, count: 1 } }), [
-        { member: 'b', score: 2 },
-      ]);
+      assert.deepEqual(
+        await redis.zrangebyscore(z, '-inf', '+inf', { WITHSCORES: true, LIMIT: { offset: 1, count: 1 } }),
+        [{ member: 'b', score: 2 }],
+      );
       assert.deepEqual(await redis.zrevrangebyscore(z, '+inf', 2, { WITHSCORES: true }), [
         { member: 'c', score: 3 },
         { member: 'b', score: 2 },
       ]);
-      const lex = await zset([[0, 'a'], [0, 'b'], [0, 'c']]);
+      const lex = await zset([
+        [0, 'a'],
+        [0, 'b'],
+        [0, 'c'],
+      ]);
       assert.deepEqual(await redis.zrangebylex(lex, '-', '(c'), ['a', 'b']);
       assert.deepEqual(await redis.zrevrangebylex(lex, '+', '-', { LIMIT: { offset: 0, count: 2 } }), ['c', 'b']);
     });
 
     test('zunion / zunionstore / zinter / zinterstore / zintercard / zdiff / zdiffstore', async () => {
       const { redis } = s;
-      const a = await zset([[1, 'x'], [2, 'y']]);
-      const b = await zset([[10, 'y'], [20, 'z']]);
+      const a = await zset([
+        [1, 'x'],
+        [2, 'y'],
+      ]);
+      const b = await zset([
+        [10, 'y'],
+        [20, 'z'],
+      ]);
       assert.deepEqual(await redis.zunion([a, b]), ['x', 'y', 'z']);
       assert.deepEqual(await redis.zunion([a, b], { WEIGHTS: [2, 1], AGGREGATE: 'MAX', WITHSCORES: true }), [
         { member: 'x', score: 2 },

@@ -10,11 +10,7 @@ for (const kind of serverKinds()) {
 
     async function abc(): Promise<string> {
       const z = uniq('z');
-      await s.redis.zadd(z, [
-        { member: 'a', score: 1 },
-        [2, 'b'],
-        [3, 'c'],
-      ]);
+      await s.redis.zadd(z, [{ member: 'a', score: 1 }, [2, 'b'], [3, 'c']]);
       return z;
     }
 
@@ -34,7 +30,11 @@ for (const kind of serverKinds()) {
       assert.equal(await redis.zcount(z, '(2', '+inf'), 3);
       assert.equal(await redis.zrem(z, 'd', ['none']), 1);
       const lex = uniq('z');
-      await redis.zadd(lex, [[0, 'a'], [0, 'b'], [0, 'c']]);
+      await redis.zadd(lex, [
+        [0, 'a'],
+        [0, 'b'],
+        [0, 'c'],
+      ]);
       assert.equal(await redis.zlexcount(lex, '[b', '+'), 2);
     });
 
@@ -57,7 +57,12 @@ for (const kind of serverKinds()) {
       const z = await abc();
       assert.deepEqual(await redis.zpopmin(z), [{ member: 'a', score: 1 }]);
       assert.deepEqual(await redis.zpopmax(z, 1), [{ member: 'c', score: 3 }]);
-      await redis.zadd(z, [[1, 'a'], [3, 'c'], [4, 'd'], [5, 'e']]);
+      await redis.zadd(z, [
+        [1, 'a'],
+        [3, 'c'],
+        [4, 'd'],
+        [5, 'e'],
+      ]);
       assert.deepEqual(await redis.bzpopmin([uniq('none'), z], 1), [z, 'a', 1]);
       assert.deepEqual(await redis.bzpopmax(z, 1), [z, 'e', 5]);
       assert.deepEqual(await redis.zmpop([uniq('none'), z], 'MIN'), { key: z, members: [{ member: 'b', score: 2 }] });
@@ -84,7 +89,11 @@ for (const kind of serverKinds()) {
       assert.equal(await redis.zremrangebyscore(z, '-inf', 1), 1);
       assert.equal(await redis.zremrangebyrank(z, 0, 0), 1);
       const lex = uniq('z');
-      await redis.zadd(lex, [[0, 'a'], [0, 'b'], [0, 'c']]);
+      await redis.zadd(lex, [
+        [0, 'a'],
+        [0, 'b'],
+        [0, 'c'],
+      ]);
       assert.equal(await redis.zremrangebylex(lex, '[a', '(c'), 2);
     });
 
@@ -99,7 +108,8 @@ for (const kind of serverKinds()) {
       assert.equal(typeof cursor, 'string');
       assert.equal(flatItems.length % 2, 0);
       const seen = new Map<string, number>();
-      for await (const { member, score } of redis.zscanIterator(z, { MATCH: 'm1*', COUNT: 50 })) seen.set(member, score);
+      for await (const { member, score } of redis.zscanIterator(z, { MATCH: 'm1*', COUNT: 50 }))
+        seen.set(member, score);
       assert.equal(seen.size, 111);
       assert.equal(seen.get('m150'), 150);
     });

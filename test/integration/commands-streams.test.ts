@@ -24,7 +24,9 @@ for (const kind of serverKinds()) {
         { id: '5000000000000-1', fields: { a: '2' } },
         { id: '5000000000000-2', fields: { a: '3' } },
       ]);
-      assert.deepEqual(await redis.xrevrange(k, '+', '-', { COUNT: 1 }), [{ id: '5000000000000-2', fields: { a: '3' } }]);
+      assert.deepEqual(await redis.xrevrange(k, '+', '-', { COUNT: 1 }), [
+        { id: '5000000000000-2', fields: { a: '3' } },
+      ]);
       const buffers = await redis.xrange(k, '-', '+', { COUNT: 1, encoding: null });
       assert.deepEqual(buffers[0]!.fields['a'], Buffer.from('2'));
       assert.equal(await redis.xdel(k, '5000000000000-1', ['9-9']), 1);
@@ -71,7 +73,10 @@ for (const kind of serverKinds()) {
           ],
         },
       ]);
-      assert.equal(await redis.xreadgroup('g', 'bob', { [k]: '>' }, { COUNT: 1, NOACK: true }).then((r) => r![0]!.entries.length), 1);
+      assert.equal(
+        await redis.xreadgroup('g', 'bob', { [k]: '>' }, { COUNT: 1, NOACK: true }).then((r) => r![0]!.entries.length),
+        1,
+      );
       assert.equal(await redis.xreadgroup('g', 'bob', { [k]: '>' }, { BLOCK: 50 }), null);
       const summary = await redis.xpending(k, 'g');
       assert.deepEqual(summary, { count: 2, min: '1-0', max: '2-0', consumers: [{ name: 'alice', count: 2 }] });

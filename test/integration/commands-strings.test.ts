@@ -34,7 +34,13 @@ for (const kind of serverKinds()) {
       const [a, b] = [uniq('m'), uniq('m')];
       assert.equal(await redis.mset({ [a]: 'A', [b]: 2 }), 'OK');
       assert.deepEqual(await redis.mget([a, b, uniq('none')]), ['A', '2', null]);
-      assert.equal(await redis.msetnx([[a, 'x'], [uniq('m'), 'y']]), 0);
+      assert.equal(
+        await redis.msetnx([
+          [a, 'x'],
+          [uniq('m'), 'y'],
+        ]),
+        0,
+      );
       assert.equal(await redis.msetnx(uniq('m'), 'y'), 1);
       assert.equal(await redis.getex(a, { EX: 100 }), 'A');
       assert.ok((await redis.ttl(a)) > 90);
@@ -80,7 +86,10 @@ for (const kind of serverKinds()) {
         ],
         len: 6,
       });
-      assert.deepEqual(await redis.lcs(a, b, { IDX: true, MINMATCHLEN: 4 }), { matches: [{ a: [4, 7], b: [5, 8] }], len: 6 });
+      assert.deepEqual(await redis.lcs(a, b, { IDX: true, MINMATCHLEN: 4 }), {
+        matches: [{ a: [4, 7], b: [5, 8] }],
+        len: 6,
+      });
     });
   });
 }

@@ -35,14 +35,24 @@ for (const kind of serverKinds()) {
       assert.ok(err instanceof RedisError);
       assert.match(err.message, /withConnection/);
       const k = uniq('st');
-      const results = await redis.multi().xadd(k, '1-0', { a: 1 }).xrange(k).zadd(k + 'z', 1, 'm').zrange(k + 'z', 0, -1, { WITHSCORES: true }).exec();
+      const results = await redis
+        .multi()
+        .xadd(k, '1-0', { a: 1 })
+        .xrange(k)
+        .zadd(k + 'z', 1, 'm')
+        .zrange(k + 'z', 0, -1, { WITHSCORES: true })
+        .exec();
       assert.deepEqual(results, [
         [null, '1-0'],
         [null, [{ id: '1-0', fields: { a: '1' } }]],
         [null, 1],
         [null, [{ member: 'm', score: 1 }]],
       ]);
-      const piped = await redis.pipeline().geoadd(k + 'g', { longitude: 1, latitude: 2, member: 'p' }).geopos(k + 'g', 'p').exec();
+      const piped = await redis
+        .pipeline()
+        .geoadd(k + 'g', { longitude: 1, latitude: 2, member: 'p' })
+        .geopos(k + 'g', 'p')
+        .exec();
       assert.equal(piped[0]![1], 1);
       const [pos] = piped[1]![1] as [[number, number]];
       assert.ok(Math.abs(pos[0] - 1) < 1e-4 && Math.abs(pos[1] - 2) < 1e-4);

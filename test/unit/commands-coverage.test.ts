@@ -46,11 +46,16 @@ test('the left-out table names real commands, each with a reason, none of them t
   for (const [entry, reason] of Object.entries(LEFT_OUT)) {
     const [command, sub] = entry.split(' ');
     assert.ok(known.has(command!), `${entry}: not a command of @ioredis/commands`);
-    if (sub !== undefined) assert.ok(CONTAINERS.includes(command!) || command === 'module', `${entry}: not a container`);
+    if (sub !== undefined)
+      assert.ok(CONTAINERS.includes(command!) || command === 'module', `${entry}: not a container`);
     assert.ok(reason.length > 20, `${entry}: no reason given`);
     // Pipeline's own exec() sends the batch (with MULTI / EXEC around it in multi()): not the EXEC command.
     if (reason === LEFT_OUT['exec']) continue;
-    assert.equal(isMethod(Pipeline.prototype, methodName(entry)), false, `${entry} is left out but typed in pipeline()`);
+    assert.equal(
+      isMethod(Pipeline.prototype, methodName(entry)),
+      false,
+      `${entry} is left out but typed in pipeline()`,
+    );
   }
 });
 
@@ -59,7 +64,8 @@ test('subscriber commands left out of pipeline() are methods of Redis itself', (
   assert.ok(subscriberCommands.length >= 7);
   for (const command of subscriberCommands) {
     const present = isMethod(Redis.prototype, methodName(command));
-    if (SUBSCRIBER_PENDING.has(command)) assert.equal(present, false, `${command} landed: take it off SUBSCRIBER_PENDING`);
+    if (SUBSCRIBER_PENDING.has(command))
+      assert.equal(present, false, `${command} landed: take it off SUBSCRIBER_PENDING`);
     else assert.ok(present, `Redis.${methodName(command)} is missing`);
   }
 });
