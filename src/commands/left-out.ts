@@ -48,6 +48,8 @@ export const LEFT_OUT: Readonly<Record<string, string>> = {
   'client caching': TRACKING,
   'client getredir': TRACKING,
   'client trackinginfo': TRACKING,
+  // Valkey 8: tells the server what the connection can handle (redirects); a client's own set-up.
+  'client capa': CONNECTION_STATE,
   // Operators' commands.
   shutdown: OPERATOR,
   module: `${OPERATOR}; loads native code into the server`,
