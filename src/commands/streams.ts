@@ -58,9 +58,12 @@ export interface XClaimOptions {
   RETRYCOUNT?: number;
   FORCE?: boolean;
   LASTID?: string;
+  /** Resolve the claimed ids only. */
+  JUSTID?: boolean;
 }
 
 const TRIM = ['MAXLEN', 'MINID', 'LIMIT'] as const;
+const CLAIM = ['IDLE', 'TIME', 'RETRYCOUNT', 'FORCE', 'JUSTID', 'LASTID'] as const;
 
 /** Streams: appending, ranges, reads (plain and consumer groups), pending entries and claims. */
 export abstract class StreamCommands extends SortedSetRangeCommands {
@@ -147,41 +150,45 @@ export abstract class StreamCommands extends SortedSetRangeCommands {
     return this.call('XPENDING', args, TEXT).then(parsePendingEntries);
   }
 
-  /** Takes pending entries idle at least `minIdleTime` ms over to `consumer`; resolves them. */
-  xclaim<O extends Opts = Opts>(
+  /**
+   * Takes pending entries idle at least `minIdleTime` ms over to `consumer`; resolves them, or only
+   * their ids with `JUSTID` (which does not count a delivery).
+   */
+  xclaim(
     key: RedisArg,
     group: RedisArg,
     consumer: RedisArg,
     minIdleTime: number,
     ids: Many<string>,
-    options?: O & XClaimOptions,
-  ): Promise<StreamEntry<BulkString<O>>[]> {
-    const args = words(flat([key, group, consumer, minIdleTime, ids]), options, [
-      'IDLE',
-      'TIME',
-      'RETRYCOUNT',
-      'FORCE',
-      'LASTID',
-    ]);
-    return this.call('XCLAIM', args, options).then(parseEntries<BulkString<O>>);
-  }
-
-  /** XCLAIM ... JUSTID: the claimed ids only (the delivery count is not incremented). */
-  xclaimJustid(
+    options: XClaimOptions & { JUSTID: true },
+  ): Promise<string[]>;
+  xclaim<O extends Opts & XClaimOptions = Opts>(
     key: RedisArg,
     group: RedisArg,
     consumer: RedisArg,
     minIdleTime: number,
     ids: Many<string>,
-    options?: XClaimOptions,
-  ): Promise<string[]> {
-    const args = words(flat([key, group, consumer, minIdleTime, ids]), options, [
-      'IDLE',
-      'TIME',
-      'RETRYCOUNT',
-      'FORCE',
-    ]);
-    return this.call('XCLAIM', words(args.concat('JUSTID'), options, ['LASTID']), TEXT);
+    options?: O,
+  ): Promise<StreamEntry<BulkString<O>>[]>;
+  xclaim(
+    key: RedisArg,
+    group: RedisArg,
+    consumer: RedisArg,
+    minIdleTime: number,
+    ids: Many<string>,
+    options?: Opts & XClaimOptions,
+  ): Promise<string[] | StreamEntry<string | Buffer>[]>;
+  xclaim(
+    key: RedisArg,
+    group: RedisArg,
+    consumer: RedisArg,
+    minIdleTime: number,
+    ids: Many<string>,
+    options?: Opts & XClaimOptions,
+  ): Promise<unknown> {
+    const args = words(flat([key, group, consumer, minIdleTime, ids]), options, CLAIM);
+    if (options?.JUSTID === true) return this.call('XCLAIM', args, TEXT);
+    return this.call('XCLAIM', args, options).then(parseEntries);
   }
 
   /** Claims entries idle at least `minIdleTime` ms, scanning from `start` (`'0-0'`); go on from `next`. */

@@ -88,7 +88,7 @@ for (const kind of serverKinds()) {
       assert.equal(typeof pending[0]!.idle, 'number');
       assert.deepEqual(await redis.xpending(k, 'g', { IDLE: 0, start: '-', end: '+', count: 10, consumer: 'bob' }), []);
       assert.deepEqual(await redis.xclaim(k, 'g', 'bob', 0, ['1-0']), [{ id: '1-0', fields: { n: '1' } }]);
-      assert.deepEqual(await redis.xclaimJustid(k, 'g', 'bob', 0, '1-0', { RETRYCOUNT: 5 }), ['1-0']);
+      assert.deepEqual(await redis.xclaim(k, 'g', 'bob', 0, '1-0', { RETRYCOUNT: 5, JUSTID: true }), ['1-0']);
       const claimed = await redis.xautoclaim(k, 'g', 'carol', 0, '0-0', { COUNT: 10 });
       assert.equal(claimed.next, '0-0');
       assert.deepEqual(
