@@ -4,6 +4,9 @@ import type { Entries, Many } from './types.js';
 // Status replies ('OK', 'PONG', type names, INFO text) are always decoded, whatever the client's encoding.
 export const TEXT: CommandOptions = { encoding: 'utf8' };
 
+/** HSCAN, SSCAN, ZSCAN option words (SCAN adds TYPE). */
+export const SCAN = ['MATCH', 'COUNT'] as const;
+
 /** Arguments with any arrays among them spread in place. */
 export function flat(items: readonly Many<RedisArg>[]): RedisArg[] {
   const out: RedisArg[] = [];

@@ -1,6 +1,6 @@
 import type { RedisArg } from '../types.js';
 import { pairsToObject, pairsToTuples, parseFloatReply, parseScan } from '../client/reply-parsers.js';
-import { TEXT, entryArgs, flat, words } from './args.js';
+import { SCAN, TEXT, entryArgs, flat, words } from './args.js';
 import { KeyCommands } from './keys.js';
 import type { BulkString, Bulky, Entries, Flag, Many, Opts, ScanOptions } from './types.js';
 
@@ -102,11 +102,7 @@ export abstract class HashCommands extends KeyCommands {
     cursor: string | number,
     options?: O,
   ): Promise<[cursor: string, fieldsAndValues: BulkString<O>[]]> {
-    return this.call<[unknown, BulkString<O>[]]>(
-      'HSCAN',
-      words([key, cursor], options, ['MATCH', 'COUNT']),
-      options,
-    ).then(parseScan);
+    return this.call<[unknown, BulkString<O>[]]>('HSCAN', words([key, cursor], options, SCAN), options).then(parseScan);
   }
 
   async *hscanIterator<O extends ScanOptions = ScanOptions>(

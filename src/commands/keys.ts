@@ -4,6 +4,8 @@ import { TEXT, flat, optional, words } from './args.js';
 import { StringCommands } from './strings.js';
 import type { BulkString, Bulky, Flag, Limit, Many, Opts, ScanOptions } from './types.js';
 
+const SCAN = ['MATCH', 'COUNT', 'TYPE'] as const;
+
 export type ExpireMode = 'NX' | 'XX' | 'GT' | 'LT';
 
 export interface RestoreOptions {
@@ -171,11 +173,7 @@ export abstract class KeyCommands extends StringCommands {
     cursor: string | number,
     options?: O,
   ): Promise<[cursor: string, keys: BulkString<O>[]]> {
-    return this.call<[unknown, BulkString<O>[]]>(
-      'SCAN',
-      words([cursor], options, ['MATCH', 'COUNT', 'TYPE']),
-      options,
-    ).then(parseScan);
+    return this.call<[unknown, BulkString<O>[]]>('SCAN', words([cursor], options, SCAN), options).then(parseScan);
   }
 
   async *scanIterator<O extends ScanOptions = ScanOptions>(options?: O): AsyncGenerator<BulkString<O>, void> {

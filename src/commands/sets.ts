@@ -1,6 +1,6 @@
 import type { RedisArg } from '../types.js';
 import { parseScan } from '../client/reply-parsers.js';
-import { countArgs, flat, numbered, words } from './args.js';
+import { SCAN, countArgs, flat, numbered, words } from './args.js';
 import { ListCommands } from './lists.js';
 import type { BulkString, Bulky, Flag, Many, Opts, ScanOptions } from './types.js';
 
@@ -84,11 +84,7 @@ export abstract class SetCommands extends ListCommands {
     cursor: string | number,
     options?: O,
   ): Promise<[cursor: string, members: BulkString<O>[]]> {
-    return this.call<[unknown, BulkString<O>[]]>(
-      'SSCAN',
-      words([key, cursor], options, ['MATCH', 'COUNT']),
-      options,
-    ).then(parseScan);
+    return this.call<[unknown, BulkString<O>[]]>('SSCAN', words([key, cursor], options, SCAN), options).then(parseScan);
   }
 
   async *sscanIterator<O extends ScanOptions = ScanOptions>(

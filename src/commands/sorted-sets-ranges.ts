@@ -29,7 +29,8 @@ export interface ZCombineOptions extends WithScoresOptions {
 type Range<O> = O extends { WITHSCORES: true } ? Scored<O>[] : BulkString<O>[];
 type AnyRange = Bulky[] | ScoredMember<Bulky>[];
 
-const RANGE = ['BY', 'REV', 'LIMIT', 'WITHSCORES'] as const;
+// BY goes first, as `BYSCORE` / `BYLEX` (one word), then these.
+const RANGE = ['REV', 'LIMIT', 'WITHSCORES'] as const;
 const COMBINE = ['WEIGHTS', 'AGGREGATE', 'WITHSCORES'] as const;
 
 /** Sorted-set ranges (by rank, score, lex) and set operations (ZUNION, ZINTER, ZDIFF). */
@@ -155,7 +156,7 @@ export abstract class SortedSetRangeCommands extends SortedSetCommands {
 
 function rangeWords(args: RedisArg[], options: ZRangeOptions | undefined): RedisArg[] {
   if (options?.BY !== undefined) args.push(`BY${options.BY}`);
-  return words(args, options, RANGE.slice(1) as ('REV' | 'LIMIT' | 'WITHSCORES')[]);
+  return words(args, options, RANGE);
 }
 
 // A reply of members, or of member/score pairs parsed into `{ member, score }` when WITHSCORES is asked.

@@ -2,9 +2,11 @@ import type { RedisArg } from '../types.js';
 import { toText } from '../text.js';
 import { parseFloatReply, parseNullableFloat, parseScan, withScores } from '../client/reply-parsers.js';
 import type { ScoredMember } from '../client/reply-parsers.js';
-import { flat, numbered, words } from './args.js';
+import { SCAN, flat, numbered, words } from './args.js';
 import { SetCommands } from './sets.js';
 import type { BulkString, Bulky, Many, Opts, ScanOptions, Score } from './types.js';
+
+const ZADD = ['NX', 'XX', 'GT', 'LT', 'CH', 'INCR'] as const;
 
 export interface ZAddMember {
   member: RedisArg;
@@ -209,11 +211,7 @@ export abstract class SortedSetCommands extends SetCommands {
     cursor: string | number,
     options?: O,
   ): Promise<[cursor: string, membersAndScores: BulkString<O>[]]> {
-    return this.call<[unknown, BulkString<O>[]]>(
-      'ZSCAN',
-      words([key, cursor], options, ['MATCH', 'COUNT']),
-      options,
-    ).then(parseScan);
+    return this.call<[unknown, BulkString<O>[]]>('ZSCAN', words([key, cursor], options, SCAN), options).then(parseScan);
   }
 
   async *zscanIterator<O extends ScanOptions = ScanOptions>(
@@ -239,7 +237,7 @@ function isScore(value: unknown): value is Score {
 }
 
 function zaddArgs(key: RedisArg, members: ZAddInput | readonly ZAddInput[], options?: ZAddOptions): RedisArg[] {
-  const args = words([key], options, ['NX', 'XX', 'GT', 'LT', 'CH', 'INCR']);
+  const args = words([key], options, ZADD);
   const list: readonly ZAddInput[] = isZAddInput(members) ? [members] : members;
   for (const entry of list) {
     if (isTuple(entry)) args.push(entry[0], entry[1]);

@@ -36,7 +36,9 @@ export interface LcsMatches {
   len: number;
 }
 
-const EXPIRY = ['EX', 'PX', 'EXAT', 'PXAT'] as const;
+// Option words in the order Redis takes them (module constants: no array built per call).
+const SET = ['EX', 'PX', 'EXAT', 'PXAT', 'KEEPTTL', 'NX', 'XX', 'GET'] as const;
+const GETEX = ['EX', 'PX', 'EXAT', 'PXAT', 'PERSIST'] as const;
 
 /** Strings: GET / SET and friends, counters, ranges, LCS. */
 export abstract class StringCommands extends CommandsBase {
@@ -49,7 +51,7 @@ export abstract class StringCommands extends CommandsBase {
   set(key: RedisArg, value: RedisArg, options?: SetOptions & { GET?: false }): Promise<'OK' | null>;
   set(key: RedisArg, value: RedisArg, options?: SetOptions): Promise<string | Buffer | null>;
   set(key: RedisArg, value: RedisArg, options?: SetOptions): Promise<unknown> {
-    const args = words([key, value], options, [...EXPIRY, 'KEEPTTL', 'NX', 'XX', 'GET']);
+    const args = words([key, value], options, SET);
     return this.call('SET', args, options?.GET === true ? options : TEXT);
   }
 
@@ -75,7 +77,7 @@ export abstract class StringCommands extends CommandsBase {
   }
 
   getex<O extends GetExOptions = GetExOptions>(key: RedisArg, options?: O): Promise<BulkString<O> | null> {
-    return this.call('GETEX', words([key], options, [...EXPIRY, 'PERSIST']), options);
+    return this.call('GETEX', words([key], options, GETEX), options);
   }
 
   mget<O extends Opts = Opts>(keys: Many<RedisArg>, options?: O): Promise<(BulkString<O> | null)[]> {
