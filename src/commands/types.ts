@@ -48,5 +48,3 @@ export interface ScanOptions extends CommandOptions {
   TYPE?: string;
 }
 
-/** `'OK'` from a status reply. */
-export type Ok = 'OK';
