@@ -47,4 +47,3 @@ export interface ScanOptions extends CommandOptions {
   /** SCAN only: keys of this type (`string`, `hash`, `list`, `set`, `zset`, `stream`). */
   TYPE?: string;
 }
-
