@@ -11,7 +11,7 @@ import type {
   RedisArg,
   ReplyEncoding,
 } from '../types.js';
-import { RedisCommands } from './commands.js';
+import { RedisCommands } from '../commands/index.js';
 import { Multi, Pipeline } from './pipeline.js';
 
 export type MessageListener = (message: string | Buffer, channel: string) => void;
@@ -112,11 +112,6 @@ export class Redis extends RedisCommands {
 
   sunsubscribe(...channels: string[]): Promise<number> {
     return this.unsubscribeFrom('SUNSUBSCRIBE', this.shardListeners, channels);
-  }
-
-  /** Publishes to a shard channel (SPUBLISH, Redis 7+); resolves how many subscribers received it. */
-  spublish(channel: string, message: RedisArg): Promise<number> {
-    return this.target.send('SPUBLISH', [channel, message]) as Promise<number>;
   }
 
   /**

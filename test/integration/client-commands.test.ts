@@ -226,7 +226,7 @@ for (const kind of serverKinds()) {
         for (let i = 0; i < 500; i++) pairs[`${prefix}:${i}`] = String(i);
         await redis.mset(pairs);
         const keys = new Set<string>();
-        for await (const key of redis.scanIterator({ match: `${prefix}:*`, count: 37 })) keys.add(key);
+        for await (const key of redis.scanIterator({ MATCH: `${prefix}:*`, COUNT: 37 })) keys.add(key);
         assert.equal(keys.size, 500);
         assert.deepEqual([...keys].toSorted(), Object.keys(pairs).toSorted());
 
@@ -235,7 +235,7 @@ for (const kind of serverKinds()) {
         for (let i = 0; i < 500; i++) fields[`f${i}`] = `v${i}`;
         await redis.hset(h, fields);
         const seenFields = new Map<string, string>();
-        for await (const [f, v] of redis.hscanIterator(h, { count: 50 })) seenFields.set(f, v);
+        for await (const [f, v] of redis.hscanIterator(h, { COUNT: 50 })) seenFields.set(f, v);
         assert.equal(seenFields.size, 500);
         assert.equal(seenFields.get('f499'), 'v499');
 
@@ -245,7 +245,7 @@ for (const kind of serverKinds()) {
           Array.from({ length: 500 }, (_, i) => `m${i}`),
         );
         const members = new Set<string>();
-        for await (const m of redis.sscanIterator(s, { count: 50 })) members.add(m);
+        for await (const m of redis.sscanIterator(s, { COUNT: 50 })) members.add(m);
         assert.equal(members.size, 500);
 
         const z = uniq('zscan');
@@ -254,7 +254,7 @@ for (const kind of serverKinds()) {
           Array.from({ length: 500 }, (_, i) => ({ member: `z${i}`, score: i })),
         );
         const scored = new Map<string, number>();
-        for await (const { member, score } of redis.zscanIterator(z, { count: 50 })) scored.set(member, score);
+        for await (const { member, score } of redis.zscanIterator(z, { COUNT: 50 })) scored.set(member, score);
         assert.equal(scored.size, 500);
         assert.equal(scored.get('z123'), 123);
       });

@@ -68,7 +68,7 @@ for (const kind of serverKinds()) {
         await single.set(key, 'v1');
         assert.equal(await single.get(Buffer.from(key, 'utf8')), 'v1');
         const found: string[] = [];
-        for await (const k of single.scanIterator({ match: `${key.slice(0, -2)}*` })) found.push(k);
+        for await (const k of single.scanIterator({ MATCH: `${key.slice(0, -2)}*` })) found.push(k);
         assert.deepEqual(found, [key]);
       });
 
