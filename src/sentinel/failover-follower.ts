@@ -121,7 +121,7 @@ export class FailoverFollower {
     const master = this.host.masterPool(service);
     const slave = this.host.slavePool(service);
     if (sameAddress(this.switchedTo.get(service), to) && !this.started.has(service)) {
-      master?.switchMaster(to);
+      master?.switchMaster(to, false);
       return;
     }
     this.switchedTo.set(service, to);

@@ -334,11 +334,18 @@ export class ManagedPool extends ConnectionsPool {
     this.avoid.set(formatAddress(address), Date.now() + this.managed.failoverTimeout);
   }
 
-  /** +switch-master (or a periodic check) says the master is now `address`; returns how long writes were held. */
-  switchMaster(address: Address): number {
+  /**
+   * +switch-master (or a periodic check) says the master is now `address`; returns how long writes were
+   * held. `newFailover` false: a late duplicate of a switch already followed (nothing is recorded).
+   */
+  switchMaster(address: Address, newFailover = true): number {
     if (this.isClosed) return 0;
     const cur = this.currentAddress;
-    if (sameAddress(cur, address)) return this.releaseHold('the sentinels confirm the master');
+    if (sameAddress(cur, address)) {
+      // Discovery may have found the promoted replica before the event came: already following.
+      if (newFailover) this.lastFailover = { at: this.holdStarted || Date.now(), heldMs: 0, followedMs: 0 };
+      return this.releaseHold('the sentinels confirm the master');
+    }
     this.discovery.log('log', `Master of ${this.service} is now ${formatAddress(address)}`);
     if (cur !== null) this.demoted = cur;
     if (sameAddress(this.demoted, address)) this.demoted = null;
