@@ -255,14 +255,32 @@ export class ManagedPool extends ConnectionsPool {
     return conn;
   }
 
+  /**
+   * A connection of its own (blocking commands, withConnection): while no server is known it waits
+   * like any command, asking again with back-off, up to failoverTimeout.
+   */
+  override async acquire(): Promise<RedisConnection> {
+    const deadline = Date.now() + this.managed.failoverTimeout;
+    for (let delay = 25; ; delay = Math.min(500, delay * 2)) {
+      try {
+        return await super.acquire();
+      } catch (err) {
+        if (this.isClosed || !this.mayWait(err) || Date.now() + delay >= deadline) throw err;
+        this.lastError = err as Error;
+        await new Promise((resolve) => setTimeout(resolve, delay));
+      }
+    }
+  }
+
+  /** Not finding a server yet is worth waiting for; an auth error or an unknown service is not. */
+  private mayWait(err: unknown): boolean {
+    if (err instanceof MasterNotFoundError || err instanceof SlaveNotFoundError) return !err.unknownService;
+    return !(err instanceof MasterReplyError || err instanceof SlaveReplyError || err instanceof PoolClosedError);
+  }
+
   protected override onFillFailed(err: Error): void {
     this.lastError = err;
-    const fatal =
-      err instanceof MasterReplyError ||
-      err instanceof SlaveReplyError ||
-      err instanceof PoolClosedError ||
-      ((err instanceof MasterNotFoundError || err instanceof SlaveNotFoundError) && err.unknownService);
-    if (fatal) {
+    if (!this.mayWait(err)) {
       super.onFillFailed(err);
       this.settle('discovery failed for good');
       return;
