@@ -111,7 +111,8 @@ class FakeDiscovery implements Discovery {
 
   async replicaCandidates(): Promise<Address[]> {
     this.calls.push('replicaCandidates');
-    if (this.replicas.length === 0) throw new SlaveNotFoundError('No slave found for mymaster', { service: 'mymaster' });
+    if (this.replicas.length === 0)
+      throw new SlaveNotFoundError('No slave found for mymaster', { service: 'mymaster' });
     return [...this.replicas];
   }
 
