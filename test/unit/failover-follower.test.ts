@@ -76,6 +76,11 @@ function failover(follower: FailoverFollower): void {
   all('+slave', 'slave 127.0.0.1:6379 127.0.0.1 6379 @ mymaster 127.0.0.1 6380');
 }
 
+/** A natMap: what the sentinels call 127.0.0.1:p the client reaches at 10.1.0.1:p+1000. */
+function natMap(host: string, port: number): Address {
+  return host === '127.0.0.1' ? ['10.1.0.1', port + 1000] : [host, port];
+}
+
 describe('FailoverFollower', () => {
   afterEach(() => mock.timers.reset());
 
@@ -201,9 +206,7 @@ describe('FailoverFollower', () => {
   });
 
   test('natMap: every address the sentinels announce goes through mapAddress', () => {
-    const mapAddress = (host: string, port: number): Address =>
-      host === '127.0.0.1' ? ['10.1.0.1', port + 1000] : [host, port];
-    const { follower, master, slave, emitted, peers } = setup({ mapAddress });
+    const { follower, master, slave, emitted, peers } = setup({ mapAddress: natMap });
     follower.onEvent('+odown', `${OLD} #quorum 2/2`, 's');
     follower.onEvent('+selected-slave', NEW_REPLICA, 's');
     follower.onEvent('+switch-master', 'mymaster 127.0.0.1 6379 127.0.0.1 6380', 's');

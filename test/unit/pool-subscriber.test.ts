@@ -236,12 +236,16 @@ class MinimalConnection extends EventEmitter {
   }
 }
 
+/** Lets every pending promise callback run (setImmediate is not mocked). */
+function flush(): Promise<void> {
+  return new Promise((resolve) => setImmediate(resolve));
+}
+
 describe('PoolSubscriber: a long outage', () => {
   afterEach(() => mock.timers.reset());
 
   test("one 'warning' per outage longer than the bound (at least 5 s), never 'error'; a new outage may warn again", async () => {
     mock.timers.enable({ apis: ['setTimeout', 'Date'], now: 1_000_000 });
-    const flush = () => new Promise<void>((resolve) => setImmediate(resolve));
     let available = true;
     let current: MinimalConnection | null = null;
     const events: string[] = [];

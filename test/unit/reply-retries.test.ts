@@ -13,7 +13,7 @@ const UNBLOCKED_CLIENT = 'UNBLOCKED client unblocked via CLIENT UNBLOCK';
 const MASTERDOWN = "MASTERDOWN Link with MASTER is down and replica-serve-stale-data is set to 'no'.";
 const LOADING = 'LOADING Redis is loading the dataset in memory';
 
-const err = (text: string, command = 'SET'): ReplyError => replyErrorFor(text, command);
+const err = (text: string, name = 'SET'): ReplyError => replyErrorFor(text, name);
 
 describe('reactionTo', () => {
   const TABLE: [string, 'master' | 'slave', ReturnType<typeof reactionTo>][] = [
@@ -58,8 +58,8 @@ function fakePool(role: 'master' | 'slave' = 'master') {
     avoidReplica(address: Address) {
       pool.avoided.push(address);
     },
-    resend(command: Command) {
-      pool.resent.push(command);
+    resend(c: Command) {
+      pool.resent.push(c);
     },
   };
   return pool satisfies RetryPool;
@@ -209,13 +209,14 @@ describe('ReplyRetries: LOADING', () => {
   });
 });
 
-describe('ReplyRetries.onClosed (a connection closed with commands in flight)', () => {
-  const closeError = () =>
-    new ConnectionClosedError('Connection to 127.0.0.1:6390 closed before the reply arrived: ECONNRESET', {
-      cause: new Error('ECONNRESET'),
-      mayHaveBeenApplied: true,
-    });
+function closeError(): ConnectionClosedError {
+  return new ConnectionClosedError('Connection to 127.0.0.1:6390 closed before the reply arrived: ECONNRESET', {
+    cause: new Error('ECONNRESET'),
+    mayHaveBeenApplied: true,
+  });
+}
 
+describe('ReplyRetries.onClosed (a connection closed with commands in flight)', () => {
   test('unwritten commands and written reads are resent; a written write rejects as maybe applied, counted in doubt', () => {
     const pool = fakePool('master');
     const retries = new ReplyRetries(pool, 1000);
