@@ -161,6 +161,42 @@ describe('FailoverFollower', () => {
     assert.equal(master.named('switchMaster').length, 0);
   });
 
+  test('a sentinel that lost the election gives up (-failover-abort-not-elected) while the winner carries on: still one failover', () => {
+    const { follower, master, userEvents } = setup();
+    // Two sentinels try at once (identical texts); the first wins the votes.
+    follower.onEvent('+try-failover', OLD, SENTINELS[0]!);
+    follower.onEvent('+try-failover', OLD, SENTINELS[1]!);
+    follower.onEvent('+elected-leader', OLD, SENTINELS[0]!);
+    follower.onEvent('+failover-state-select-slave', OLD, SENTINELS[0]!);
+    follower.onEvent('+selected-slave', NEW_REPLICA, SENTINELS[0]!);
+    // The loser's election timeout passes before the winner's new configuration reaches it.
+    follower.onEvent('-failover-abort-not-elected', OLD, SENTINELS[1]!);
+    assert.deepEqual(master.named('releaseHold'), [], 'writes stay held: the failover goes on');
+    follower.onEvent('+failover-state-send-slaveof-noone', NEW_REPLICA, SENTINELS[0]!);
+    follower.onEvent('+promoted-slave', NEW_REPLICA, SENTINELS[0]!);
+    for (const s of SENTINELS) follower.onEvent('+switch-master', 'mymaster 127.0.0.1 6379 127.0.0.1 6380', s);
+    assert.deepEqual(userEvents(), ['failover-start', 'switch-master', 'failover-end']);
+  });
+
+  test('-failover-abort-not-elected with no leader seen is an abort (nobody won the election)', () => {
+    const { follower, master, userEvents } = setup();
+    follower.onEvent('+try-failover', OLD, SENTINELS[0]!);
+    follower.onEvent('-failover-abort-not-elected', OLD, SENTINELS[0]!);
+    assert.deepEqual(userEvents(), ['failover-start', 'failover-abort']);
+    assert.deepEqual(master.named('releaseHold'), [['releaseHold', '-failover-abort-not-elected']]);
+  });
+
+  test('after a failover with a leader, the next failover starts afresh: its not-elected abort counts', () => {
+    mock.timers.enable({ apis: ['Date'], now: 1_000_000 });
+    const { follower, userEvents } = setup();
+    failover(follower);
+    mock.timers.tick(10_000);
+    const now = 'master mymaster 127.0.0.1 6380';
+    follower.onEvent('+try-failover', now, SENTINELS[2]!);
+    follower.onEvent('-failover-abort-not-elected', now, SENTINELS[2]!);
+    assert.deepEqual(userEvents().slice(3), ['failover-start', 'failover-abort']);
+  });
+
   test('an abort with no failover seen before releases any hold but emits no failover-abort', () => {
     const { follower, master, userEvents } = setup();
     follower.onEvent('-failover-abort-slave-timeout', OLD, SENTINELS[0]!);
