@@ -197,6 +197,30 @@ describe('FailoverFollower', () => {
     assert.deepEqual(userEvents().slice(3), ['failover-start', 'failover-abort']);
   });
 
+  test('-odown while a failover is under way does not release the held writes: the failover goes on regardless', () => {
+    const { follower, master, userEvents } = setup();
+    follower.onEvent('+odown', `${OLD} #quorum 2/2`, SENTINELS[0]!);
+    follower.onEvent('+try-failover', OLD, SENTINELS[0]!);
+    follower.onEvent('+elected-leader', OLD, SENTINELS[0]!);
+    follower.onEvent('+selected-slave', NEW_REPLICA, SENTINELS[0]!);
+    // The old master answers again (a SIGSTOP ended): sentinels publish -odown, the promotion continues.
+    follower.onEvent('-odown', OLD, SENTINELS[1]!);
+    assert.deepEqual(master.named('masterUp'), [], 'writes would reach a master about to be demoted');
+    assert.deepEqual(master.named('releaseHold'), []);
+    follower.onEvent('+promoted-slave', NEW_REPLICA, SENTINELS[0]!);
+    follower.onEvent('+switch-master', 'mymaster 127.0.0.1 6379 127.0.0.1 6380', SENTINELS[0]!);
+    assert.deepEqual(userEvents(), ['failover-start', 'switch-master', 'failover-end']);
+  });
+
+  test('-odown after a failover that never ended (past twice failoverTimeout) is the master back again', () => {
+    mock.timers.enable({ apis: ['Date'], now: 1_000_000 });
+    const { follower, master } = setup();
+    follower.onEvent('+try-failover', OLD, SENTINELS[0]!);
+    mock.timers.tick(2001);
+    follower.onEvent('-odown', OLD, SENTINELS[0]!);
+    assert.deepEqual(master.named('masterUp'), [['masterUp']]);
+  });
+
   test('an abort with no failover seen before releases any hold but emits no failover-abort', () => {
     const { follower, master, userEvents } = setup();
     follower.onEvent('-failover-abort-slave-timeout', OLD, SENTINELS[0]!);
