@@ -97,6 +97,8 @@ export class FailoverFollower {
         master?.masterDown(this.map(action.address));
         return;
       case 'master-up':
+        // Sentinel goes on with a started failover when the master is back: only its end releases writes.
+        if (this.inFailover(service)) return;
         master?.masterUp();
         return;
       case 'replica-down':
@@ -114,10 +116,14 @@ export class FailoverFollower {
     }
   }
 
-  private start(service: string): void {
+  /** A failover that never ended (no switch, no abort) counts as over after twice failoverTimeout. */
+  private inFailover(service: string): boolean {
     const since = this.started.get(service);
-    // A failover that never ended (no switch, no abort) counts as over after twice failoverTimeout.
-    if (since !== undefined && Date.now() - since < 2 * this.failoverTimeout) return;
+    return since !== undefined && Date.now() - since < 2 * this.failoverTimeout;
+  }
+
+  private start(service: string): void {
+    if (this.inFailover(service)) return;
     this.started.set(service, Date.now());
     this.led.delete(service);
     this.host.emit('failover-start', { service });
