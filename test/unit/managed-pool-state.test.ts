@@ -353,6 +353,16 @@ describe('ManagedPool: the failover hold', () => {
     assert.deepEqual(discovery.calls.slice(1), [`verifyMaster ${port(B)}`, `discoverMaster exclude=${port(A)}`]);
   });
 
+  test('+odown then +switch-master (a crash): the master that went down is still skipped by the fallback discovery', async () => {
+    const { pool, discovery } = await connectedPool();
+    pool.masterDown(A.server.address);
+    discovery.verifyFails = true;
+    discovery.master = C.server.address;
+    pool.switchMaster(B.server.address);
+    assert.equal(await pool.execute('SET', 'after-crash', '1'), 'OK');
+    assert.deepEqual(discovery.calls.slice(1), [`verifyMaster ${port(B)}`, `discoverMaster exclude=${port(A)}`]);
+  });
+
   test('switchMaster to the address in use only ends the hold', async () => {
     const { pool, states } = await connectedPool();
     pool.holdWrites();
