@@ -47,22 +47,41 @@ describe('pool-state: canMove', () => {
 
 // ---- ManagedPool with a fake Discovery, over fake servers ----
 
-/** A data node: +PONG / +OK to everything, or -READONLY to writes once demoted. */
+/**
+ * A data node: +PONG / +OK to everything; or -READONLY to writes (demoted), -LOADING to the next
+ * `loading` commands (restarting), -MASTERDOWN to reads (a replica cut from its master), or silence.
+ */
 interface Node {
   server: FakeServer;
   readonly: boolean;
+  masterdown: boolean;
+  loading: number;
+  silent: boolean;
   commands: string[];
 }
 
 async function startNode(): Promise<Node> {
-  const node: Node = { server: undefined as unknown as FakeServer, readonly: false, commands: [] };
+  const node: Node = {
+    server: undefined as unknown as FakeServer,
+    readonly: false,
+    masterdown: false,
+    loading: 0,
+    silent: false,
+    commands: [],
+  };
   node.server = await FakeServer.start((socket) => {
     onCommands(socket, (args) => {
       const name = args[0]!.toUpperCase();
       node.commands.push(args.join(' '));
+      if (node.silent) return;
       if (name === 'PING') socket.write('+PONG\r\n');
-      else if (node.readonly && (name === 'SET' || name === 'INCR')) {
+      else if (node.loading > 0) {
+        node.loading--;
+        socket.write('-LOADING Redis is loading the dataset in memory\r\n');
+      } else if (node.readonly && (name === 'SET' || name === 'INCR')) {
         socket.write("-READONLY You can't write against a read only replica.\r\n");
+      } else if (node.masterdown && name === 'GET') {
+        socket.write("-MASTERDOWN Link with MASTER is down and replica-serve-stale-data is set to 'no'.\r\n");
       } else socket.write('+OK\r\n');
     });
   });
@@ -279,6 +298,34 @@ async function connectedPool(options: Partial<ManagedPoolOptions> = {}) {
   return { discovery, ...made };
 }
 
+describe('ManagedPool: what the servers say', () => {
+  test('LOADING: the command is sent again a little later to the same server; nothing is rediscovered', async () => {
+    const { pool, states, discovery } = await connectedPool();
+    A.loading = 2;
+    assert.equal(await within(5000, 'the GET', pool.execute('GET', 'loading-key')), 'OK');
+    assert.equal(A.commands.filter((c) => c === 'GET loading-key').length, 3);
+    assert.deepEqual(states, []);
+    assert.equal(discovery.calls.length, 1);
+  });
+
+  test('MASTERDOWN from a replica: that replica is avoided and the read goes to another', async () => {
+    const discovery = new FakeDiscovery();
+    const cut = await startNode();
+    try {
+      discovery.replicas = [cut.server.address];
+      const { pool } = makePool(discovery, { role: 'slave' });
+      await pool.execute('PING');
+      cut.masterdown = true;
+      discovery.replicas = [cut.server.address, C.server.address];
+      assert.equal(await pool.execute('GET', 'masterdown-key'), 'OK');
+      assert.ok(C.commands.includes('GET masterdown-key'));
+      assert.deepEqual(pool.connectedAddresses, [C.server.address]);
+    } finally {
+      await cut.server.close();
+    }
+  });
+});
+
 describe('ManagedPool: the failover hold', () => {
   test('connected -> holding on holdWrites(): reads go, writes wait; releaseHold -> connected and they go', async () => {
     const { pool, states } = await connectedPool();
@@ -324,8 +371,9 @@ describe('ManagedPool: the failover hold', () => {
 
   test('holding -> discovering on switchMaster(B): old connections closed, B verified first, held writes go to B', async () => {
     const { pool, states, discovery } = await connectedPool();
-    const oldConnections = pool.connectedAddresses.length;
-    assert.ok(oldConnections >= 1);
+    assert.ok(pool.connectedAddresses.length >= 1);
+    const toOld = [...A.server.sockets].filter((sock) => !sock.destroyed).length;
+    assert.ok(toOld >= 1);
     pool.holdWrites();
     const set = tracked(pool.execute('SET', 'after-switch', '1'));
     assert.equal(await stillWaiting(set), true);
@@ -336,6 +384,7 @@ describe('ManagedPool: the failover hold', () => {
     assert.ok(!A.commands.includes('SET after-switch 1'), 'never to the old one');
     assert.deepEqual(pool.address, B.server.address);
     assert.ok(pool.connectedAddresses.every((a) => a[1] === port(B)));
+    await waitFor('the connections to the old master closed', () => A.server.sockets.size === 0);
     assert.deepEqual(discovery.calls, ['discoverMaster exclude=none', `verifyMaster ${port(B)}`]);
     await waitFor('connected', () => pool.state === 'connected');
     assert.deepEqual(states, ['connected->holding', 'holding->discovering', 'discovering->connected']);
@@ -538,6 +587,23 @@ describe('ManagedPool: close()', () => {
     assert.equal(pool.state, 'closed');
     assert.deepEqual(states, ['connected->holding', 'holding->closed']);
     await within(2000, 'waitClosed', pool.waitClosed());
+  });
+
+  test('a command in flight when the pool closes rejects PoolClosedError', async () => {
+    const discovery = new FakeDiscovery();
+    const mute = await startNode();
+    try {
+      discovery.master = mute.server.address;
+      const { pool } = makePool(discovery);
+      await pool.execute('PING');
+      mute.silent = true;
+      const get = pool.execute('GET', 'never-answered');
+      await waitFor('the GET reached the server', () => mute.commands.includes('GET never-answered'));
+      pool.close();
+      assert.ok((await rejection(get)) instanceof PoolClosedError);
+    } finally {
+      await mute.server.close();
+    }
   });
 
   test('closing while discovery is retried rejects the waiting commands and stops the retries', async () => {
