@@ -71,6 +71,8 @@ export class ManagedPool extends ConnectionsPool {
   private announced: Address | null = null;
   /** The master before the last switch: sentinels that still report it are behind. */
   private demoted: Address | null = null;
+  /** The master +odown took away (address cleared): the one a following switch demotes. */
+  private wentDown: Address | null = null;
   private switchedAt = 0;
   private readonly retries: ReplyRetries;
   private readonly managed: ManagedPoolOptions;
@@ -315,8 +317,10 @@ export class ManagedPool extends ConnectionsPool {
       if (newFailover) this.lastFailover = { at: this.holdStarted || Date.now(), heldMs: 0, followedMs: 0 };
       return this.releaseHold('the sentinels confirm the master');
     }
+    const previous = cur ?? this.wentDown;
+    this.wentDown = null;
     this.discovery.log('log', `Master of ${this.service} is now ${formatAddress(address)}`);
-    if (cur !== null) this.demoted = cur;
+    if (previous !== null) this.demoted = previous;
     if (sameAddress(this.demoted, address)) this.demoted = null;
     // Set before rediscover(): its fill() reads `announced` synchronously, in openMaster().
     this.announced = address;
@@ -331,12 +335,14 @@ export class ManagedPool extends ConnectionsPool {
   masterDown(address: Address): void {
     if (!sameAddress(this.currentAddress, address)) return;
     this.retire();
+    this.wentDown = address;
     this.currentAddress = null;
     if (this.poolState !== 'holding') this.moveTo('discovering', `+odown ${formatAddress(address)}`);
   }
 
   /** -odown: the master is back without a failover; commands waiting for it need not wait for the back-off. */
   masterUp(): void {
+    this.wentDown = null;
     this.releaseHold('-odown');
     if (this.currentAddress === null && this.waiting.length > 0) this.rediscover(undefined, '-odown');
   }
