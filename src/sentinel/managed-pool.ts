@@ -218,9 +218,11 @@ export class ManagedPool extends ConnectionsPool {
       try {
         return await super.acquire();
       } catch (err) {
-        if (this.isClosed || !this.mayWait(err) || Date.now() + delay >= deadline) throw err;
+        const left = deadline - Date.now();
+        if (this.isClosed || !this.mayWait(err) || left <= 0) throw err;
         this.lastError = err as Error;
-        await new Promise((resolve) => setTimeout(resolve, delay));
+        // The last attempt falls on the deadline: the whole failoverTimeout, as for queued commands.
+        await new Promise((resolve) => setTimeout(resolve, Math.min(delay, left)));
       }
     }
   }
