@@ -8,25 +8,13 @@ import { SlaveNotFoundError } from '../../src/errors.js';
 import { createSentinel, type RedisSentinel } from '../../src/sentinel/index.js';
 import type { SentinelOptions } from '../../src/sentinel/options.js';
 import { command } from '../../src/testing/commands.js';
-import { SentinelTopology, waitFor, type RedisServer } from '../../src/testing/index.js';
+import { waitFor, type RedisServer } from '../../src/testing/index.js';
 import { toText } from '../../src/text.js';
 import type { Address } from '../../src/types.js';
-import { backToBaseline, closeSentinel, resourceCounts, timedRejection } from '../helpers/sentinel.js';
+import { backToBaseline, closeSentinel, resourceCounts, timedRejection, withTopology } from '../helpers/sentinel.js';
 import { uniq, within } from '../helpers/util.js';
 
 const SERVICE = 'mymaster';
-
-async function withTopology(
-  options: Parameters<typeof SentinelTopology.start>[0],
-  fn: (topology: SentinelTopology) => Promise<void>,
-): Promise<void> {
-  const topology = await SentinelTopology.start({ sentinels: 1, ...options });
-  try {
-    await fn(topology);
-  } finally {
-    await topology.stop();
-  }
-}
 
 /** How many clients of the server at `address` carry `name` (CLIENT LIST). */
 async function clientsNamed(address: Address, name: string): Promise<number> {

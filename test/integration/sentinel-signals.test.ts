@@ -12,7 +12,7 @@ import type { SentinelOptions } from '../../src/sentinel/options.js';
 import { parseInfo, command } from '../../src/testing/commands.js';
 import { SentinelTopology, freePort, waitFor } from '../../src/testing/index.js';
 import type { Address } from '../../src/types.js';
-import { closeSentinel } from '../helpers/sentinel.js';
+import { closeSentinel, withTopology } from '../helpers/sentinel.js';
 import { rejection, timed, uniq, within } from '../helpers/util.js';
 
 const SERVICE = 'mymaster';
@@ -68,18 +68,6 @@ async function unblockedByReplicaof(topology: SentinelTopology, sentinel: RedisS
   await direct(old, 'REPLICAOF', replica[0], replica[1]);
   await waitFor('the client to meet UNBLOCKED', () => codes.includes('UNBLOCKED'));
   return { m, key, old, outcome };
-}
-
-async function withTopology(
-  options: Parameters<typeof SentinelTopology.start>[0],
-  fn: (topology: SentinelTopology) => Promise<void>,
-): Promise<void> {
-  const topology = await SentinelTopology.start({ sentinels: 1, ...options });
-  try {
-    await fn(topology);
-  } finally {
-    await topology.stop();
-  }
 }
 
 describe('READONLY', () => {
