@@ -22,7 +22,8 @@ type SentinelEventsMap = { [E in keyof SentinelEvents]: (payload: SentinelEvents
  * (`ClientsModule.register([{ name, customClass: SentinelClient, options }])`). Every request settles:
  * by its reply, or by TimeoutError after `requestTimeout`, or by ConnectionClosedError on close().
  */
-export class SentinelClient extends ClientProxy<SentinelEventsMap, SentinelTransportStatus> {
+// Status stays `string` in the type so the class fits ClientsModule's `customClass: Type<ClientProxy>`.
+export class SentinelClient extends ClientProxy<SentinelEventsMap> {
   private readonly logger = new Logger(SentinelClient.name);
   private readonly options: SentinelTransportOptions;
   private readonly requestTimeout: number;

@@ -1,4 +1,3 @@
-import type { ReplaySubject } from 'rxjs';
 import type { RedisSentinel } from '../sentinel/index.js';
 import type { SentinelTransportStatus } from './options.js';
 
@@ -6,7 +5,7 @@ import type { SentinelTransportStatus } from './options.js';
 export function followStatus(
   sentinel: RedisSentinel,
   service: string,
-  status: ReplaySubject<SentinelTransportStatus>,
+  status: { next(value: SentinelTransportStatus): void },
 ): void {
   const mine =
     (next: SentinelTransportStatus) =>
