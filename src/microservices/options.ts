@@ -1,5 +1,5 @@
 import type { Deserializer, Serializer } from '@nestjs/microservices';
-import type { SentinelOptions } from '../sentinel/options.js';
+import { SENTINEL_DEFAULTS, type SentinelOptions } from '../sentinel/options.js';
 import type { AddressInput } from '../types.js';
 
 /** Options of SentinelServer and SentinelClient: where the service is, plus any createSentinel option. */
@@ -19,6 +19,11 @@ export interface SentinelTransportOptions extends SentinelOptions {
 export type SentinelTransportStatus = 'connected' | 'reconnecting' | 'disconnected';
 
 export const TRANSPORT_DEFAULTS = { requestTimeout: 30_000 } as const;
+
+/** How long after a failover a PUBLISH that reached nobody is sent again: the failoverTimeout. */
+export function failoverGraceOf(options: SentinelTransportOptions): number {
+  return options.failoverTimeout ?? SENTINEL_DEFAULTS.failoverTimeout;
+}
 
 const TRANSPORT_KEYS = new Set(['sentinels', 'service', 'wildcards', 'serializer', 'deserializer', 'requestTimeout']);
 

@@ -6,12 +6,14 @@ import { ConnectionClosedError, TimeoutError } from '../errors.js';
 import { createSentinel, type RedisSentinel, type SentinelEvents } from '../sentinel/index.js';
 import {
   TRANSPORT_DEFAULTS,
+  failoverGraceOf,
   sentinelOptionsOf,
   validateTransportOptions,
   type SentinelTransportOptions,
   type SentinelTransportStatus,
 } from './options.js';
 import { parsePacket, replyChannelOf } from './packets.js';
+import { FailoverWindow, publishDelivered } from './delivery.js';
 import { ReplySubscriptions } from './reply-subscriptions.js';
 import { PendingListeners, followStatus } from './status.js';
 
@@ -30,6 +32,7 @@ export class SentinelClient extends ClientProxy<SentinelEventsMap> {
   private connecting: Promise<RedisSentinel> | undefined;
   private sentinel: RedisSentinel | undefined;
   private replies: ReplySubscriptions | undefined;
+  private window: FailoverWindow | undefined;
   private readonly pending = new PendingListeners();
 
   constructor(options: SentinelTransportOptions) {
@@ -55,6 +58,7 @@ export class SentinelClient extends ClientProxy<SentinelEventsMap> {
     this.pending.attach(sentinel);
     followStatus(sentinel, this.options.service, this._status$);
     const redis: Redis = sentinel.masterFor(this.options.service);
+    this.window = new FailoverWindow(sentinel, this.options.service, failoverGraceOf(this.options));
     this.replies = new ReplySubscriptions(redis, (message) => this.onReply(message));
     this._status$.next('connected');
     return sentinel;
@@ -74,6 +78,7 @@ export class SentinelClient extends ClientProxy<SentinelEventsMap> {
 
   protected publish(partialPacket: ReadPacket, callback: (packet: WritePacket) => void): () => void {
     const replies = this.replies;
+    const window = this.window;
     let done = false;
     let timer: NodeJS.Timeout | undefined;
     let id: string | undefined;
@@ -100,7 +105,7 @@ export class SentinelClient extends ClientProxy<SentinelEventsMap> {
     };
     let pattern = '';
     try {
-      if (replies === undefined) throw new ConnectionClosedError('SentinelClient is not connected');
+      if (replies === undefined || window === undefined) throw new ConnectionClosedError('SentinelClient is not connected');
       const packet = this.assignPacketId(partialPacket);
       id = packet.id;
       pattern = this.normalizePattern(partialPacket.pattern);
@@ -111,7 +116,7 @@ export class SentinelClient extends ClientProxy<SentinelEventsMap> {
       release = reply.release;
       reply.ready
         .then(async () => {
-          if (!done) await replies.redis.publish(pattern, JSON.stringify(serialized));
+          if (!done) await publishDelivered(replies.redis, pattern, JSON.stringify(serialized), window, () => !done);
         })
         .catch((err: unknown) => settle({ err }));
     } catch (err) {
@@ -121,18 +126,18 @@ export class SentinelClient extends ClientProxy<SentinelEventsMap> {
   }
 
   protected async dispatchEvent<T = unknown>(packet: ReadPacket): Promise<T> {
-    const replies = this.replies;
-    if (replies === undefined) throw new ConnectionClosedError('SentinelClient is not connected');
+    const [replies, window] = [this.replies, this.window];
+    if (replies === undefined || window === undefined) throw new ConnectionClosedError('SentinelClient is not connected');
     const pattern = this.normalizePattern(packet.pattern);
     const serialized: unknown = this.serializer.serialize(packet);
-    await replies.redis.publish(pattern, JSON.stringify(serialized));
+    await publishDelivered(replies.redis, pattern, JSON.stringify(serialized), window);
     return undefined as T;
   }
 
   /** Rejects every pending request with ConnectionClosedError, then closes the sentinel. connect() may reopen. */
   async close(): Promise<void> {
     const sentinel = this.sentinel;
-    this.sentinel = this.replies = this.connecting = undefined;
+    this.sentinel = this.replies = this.connecting = this.window = undefined;
     const callbacks = [...this.routingMap.values()];
     this.routingMap.clear();
     const err = new ConnectionClosedError('SentinelClient closed before the reply arrived', { mayHaveBeenApplied: true });

@@ -4,7 +4,8 @@ import { RedisContext, Server } from '@nestjs/microservices';
 import type { Observable } from 'rxjs';
 import type { Redis } from '../client/redis.js';
 import { createSentinel, type RedisSentinel, type SentinelEvents } from '../sentinel/index.js';
-import { sentinelOptionsOf, validateTransportOptions, type SentinelTransportOptions, type SentinelTransportStatus } from './options.js';
+import { failoverGraceOf, sentinelOptionsOf, validateTransportOptions, type SentinelTransportOptions, type SentinelTransportStatus } from './options.js';
+import { FailoverWindow, publishDelivered } from './delivery.js';
 import { parsePacket, replyChannelOf } from './packets.js';
 import { PendingListeners, followStatus } from './status.js';
 
@@ -30,6 +31,7 @@ export class SentinelServer
   private readonly options: SentinelTransportOptions;
   private sentinel: RedisSentinel | undefined;
   private redis: Redis | undefined;
+  private window: FailoverWindow | undefined;
   private readonly pending = new PendingListeners();
   private closing = false;
 
@@ -47,6 +49,7 @@ export class SentinelServer
       this.pending.attach(sentinel);
       followStatus(sentinel, this.options.service, this._status$);
       this.redis = sentinel.masterFor(this.options.service);
+      this.window = new FailoverWindow(sentinel, this.options.service, failoverGraceOf(this.options));
       await this.subscribeAll(this.redis);
       if (this.closing) return callback();
       this._status$.next('connected');
@@ -101,11 +104,11 @@ export class SentinelServer
   /** Publishes each response on `<channel>.reply`; a failed PUBLISH is logged, never thrown out of band. */
   private replier(channel: string, id: string): (response: WritePacket) => Promise<void> {
     return async (response) => {
-      const redis = this.redis;
-      if (redis === undefined || this.closing) return;
+      const [redis, window] = [this.redis, this.window];
+      if (redis === undefined || window === undefined || this.closing) return;
       const outgoing: unknown = this.serializer.serialize(Object.assign(response, { id }));
       try {
-        await redis.publish(replyChannelOf(channel), JSON.stringify(outgoing));
+        await publishDelivered(redis, replyChannelOf(channel), JSON.stringify(outgoing), window, () => !this.closing);
       } catch (error) {
         this.logger.error(`Reply to ${channel} (${id}) not published: ${String(error)}`);
       }
@@ -120,7 +123,7 @@ export class SentinelServer
 
   private async closeSentinel(): Promise<void> {
     const sentinel = this.sentinel;
-    this.sentinel = this.redis = undefined;
+    this.sentinel = this.redis = this.window = undefined;
     if (sentinel === undefined) return;
     sentinel.close();
     await sentinel.waitClosed();
