@@ -34,6 +34,8 @@ export class SentinelClient extends ClientProxy<SentinelEventsMap> {
   private replies: ReplySubscriptions | undefined;
   private window: FailoverWindow | undefined;
   private readonly pending = new PendingListeners();
+  /** Counts connects and closes, so a connect overtaken by close() drops what it opened. */
+  private generation = 0;
 
   constructor(options: SentinelTransportOptions) {
     super();
@@ -44,30 +46,41 @@ export class SentinelClient extends ClientProxy<SentinelEventsMap> {
   }
 
   connect(): Promise<RedisSentinel> {
-    const connecting = (this.connecting ??= this.open());
-    // A failed start leaves nothing behind, so the next connect() tries again.
-    connecting.catch(() => {
-      if (this.connecting === connecting) this.connecting = undefined;
-    });
-    return connecting;
+    if (this.connecting === undefined) {
+      const connecting = this.open(++this.generation);
+      this.connecting = connecting;
+      // A failed start leaves nothing behind, so the next connect() tries again.
+      connecting.catch(() => {
+        if (this.connecting === connecting) this.connecting = undefined;
+      });
+    }
+    return this.connecting;
   }
 
-  private async open(): Promise<RedisSentinel> {
+  private async open(generation: number): Promise<RedisSentinel> {
     const sentinel = await createSentinel(this.options.sentinels, sentinelOptionsOf(this.options));
+    if (generation !== this.generation) {
+      // close() came while connecting: this sentinel is not wanted any more.
+      sentinel.close();
+      await sentinel.waitClosed();
+      throw new ConnectionClosedError('SentinelClient closed while connecting');
+    }
     this.sentinel = sentinel;
     this.pending.attach(sentinel);
-    followStatus(sentinel, this.options.service, this._status$);
+    followStatus(sentinel, this.options.service, { next: (status) => this.setStatus(status) });
     const redis: Redis = sentinel.masterFor(this.options.service);
     this.window = new FailoverWindow(sentinel, this.options.service, failoverGraceOf(this.options));
     this.replies = new ReplySubscriptions(redis, (message) => this.onReply(message));
-    this._status$.next('connected');
+    this.setStatus('connected');
     return sentinel;
   }
 
   /** A reply on a `.reply` channel: routed to its request by id; anything unexpected is logged. */
   private onReply(message: string | Buffer): void {
     void (async () => {
-      const { id, err, response, isDisposed } = (await this.deserializer.deserialize(parsePacket(message))) as WritePacket & {
+      const { id, err, response, isDisposed } = (await this.deserializer.deserialize(
+        parsePacket(message),
+      )) as WritePacket & {
         id?: string;
       };
       const callback = id === undefined ? undefined : this.routingMap.get(id);
@@ -105,7 +118,8 @@ export class SentinelClient extends ClientProxy<SentinelEventsMap> {
     };
     let pattern = '';
     try {
-      if (replies === undefined || window === undefined) throw new ConnectionClosedError('SentinelClient is not connected');
+      if (replies === undefined || window === undefined)
+        throw new ConnectionClosedError('SentinelClient is not connected');
       const packet = this.assignPacketId(partialPacket);
       id = packet.id;
       pattern = this.normalizePattern(partialPacket.pattern);
@@ -127,7 +141,8 @@ export class SentinelClient extends ClientProxy<SentinelEventsMap> {
 
   protected async dispatchEvent<T = unknown>(packet: ReadPacket): Promise<T> {
     const [replies, window] = [this.replies, this.window];
-    if (replies === undefined || window === undefined) throw new ConnectionClosedError('SentinelClient is not connected');
+    if (replies === undefined || window === undefined)
+      throw new ConnectionClosedError('SentinelClient is not connected');
     const pattern = this.normalizePattern(packet.pattern);
     const serialized: unknown = this.serializer.serialize(packet);
     await publishDelivered(replies.redis, pattern, JSON.stringify(serialized), window);
@@ -137,10 +152,13 @@ export class SentinelClient extends ClientProxy<SentinelEventsMap> {
   /** Rejects every pending request with ConnectionClosedError, then closes the sentinel. connect() may reopen. */
   async close(): Promise<void> {
     const sentinel = this.sentinel;
+    this.generation += 1;
     this.sentinel = this.replies = this.connecting = this.window = undefined;
     const callbacks = [...this.routingMap.values()];
     this.routingMap.clear();
-    const err = new ConnectionClosedError('SentinelClient closed before the reply arrived', { mayHaveBeenApplied: true });
+    const err = new ConnectionClosedError('SentinelClient closed before the reply arrived', {
+      mayHaveBeenApplied: true,
+    });
     for (const callback of callbacks) {
       try {
         (callback as (packet: WritePacket) => void)({ err, isDisposed: true });
@@ -151,8 +169,13 @@ export class SentinelClient extends ClientProxy<SentinelEventsMap> {
     if (sentinel !== undefined) {
       sentinel.close();
       await sentinel.waitClosed();
-      this._status$.next('disconnected');
+      this.setStatus('disconnected');
     }
+  }
+
+  private setStatus(status: SentinelTransportStatus): void {
+    // oxlint-disable-next-line no-underscore-dangle -- the base class's status subject
+    this._status$.next(status);
   }
 
   /** Forwards a RedisSentinel event ('failover-start', 'switch-master', 'resubscribed', ...). */

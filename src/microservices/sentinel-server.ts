@@ -4,7 +4,13 @@ import { RedisContext, Server } from '@nestjs/microservices';
 import type { Observable } from 'rxjs';
 import type { Redis } from '../client/redis.js';
 import { createSentinel, type RedisSentinel, type SentinelEvents } from '../sentinel/index.js';
-import { failoverGraceOf, sentinelOptionsOf, validateTransportOptions, type SentinelTransportOptions, type SentinelTransportStatus } from './options.js';
+import {
+  failoverGraceOf,
+  sentinelOptionsOf,
+  validateTransportOptions,
+  type SentinelTransportOptions,
+  type SentinelTransportStatus,
+} from './options.js';
 import { FailoverWindow, publishDelivered } from './delivery.js';
 import { parsePacket, replyChannelOf } from './packets.js';
 import { PendingListeners, followStatus } from './status.js';
@@ -46,13 +52,18 @@ export class SentinelServer
     try {
       const sentinel = await createSentinel(this.options.sentinels, sentinelOptionsOf(this.options));
       this.sentinel = sentinel;
+      // close() came while connecting: it found no sentinel to close, so close this one here.
+      if (this.closing) {
+        await this.closeSentinel();
+        return callback();
+      }
       this.pending.attach(sentinel);
-      followStatus(sentinel, this.options.service, this._status$);
+      followStatus(sentinel, this.options.service, { next: (status) => this.setStatus(status) });
       this.redis = sentinel.masterFor(this.options.service);
       this.window = new FailoverWindow(sentinel, this.options.service, failoverGraceOf(this.options));
       await this.subscribeAll(this.redis);
       if (this.closing) return callback();
-      this._status$.next('connected');
+      this.setStatus('connected');
       this.logger.log(`Listening on the master of ${this.options.service}`);
       callback();
     } catch (error) {
@@ -118,7 +129,7 @@ export class SentinelServer
   async close(): Promise<void> {
     this.closing = true;
     await this.closeSentinel();
-    this._status$.next('disconnected');
+    this.setStatus('disconnected');
   }
 
   private async closeSentinel(): Promise<void> {
@@ -127,6 +138,11 @@ export class SentinelServer
     if (sentinel === undefined) return;
     sentinel.close();
     await sentinel.waitClosed();
+  }
+
+  private setStatus(status: SentinelTransportStatus): void {
+    // oxlint-disable-next-line no-underscore-dangle -- the base class's status subject
+    this._status$.next(status);
   }
 
   /** Forwards a RedisSentinel event ('failover-start', 'switch-master', 'resubscribed', ...). */

@@ -15,6 +15,7 @@ import {
   type RedisOptions,
 } from '@nestjs/microservices';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { from, type Observable } from 'rxjs';
 
 /** What the event handlers received, in order. */
 @Injectable()
@@ -41,6 +42,12 @@ export class MathController {
   async slow(@Payload() ms: number): Promise<number> {
     await sleep(ms);
     return ms;
+  }
+
+  /** Several responses to one request (a stream). */
+  @MessagePattern('math.count')
+  count(@Payload() n: number): Observable<number> {
+    return from(Array.from({ length: n }, (_, i) => i + 1));
   }
 
   @MessagePattern('math.fail')

@@ -132,12 +132,11 @@ describe('microservices transport (SentinelServer / SentinelClient)', { timeout:
     await spy.unsubscribe('math.sum', 'math.sum.reply', 'math.event');
     const request = seen.find((s) => s.startsWith('math.sum '))!;
     const packet = JSON.parse(request.slice('math.sum '.length)) as Record<string, unknown>;
-    assert.deepEqual(Object.keys(packet).sort(), ['data', 'id', 'pattern']);
+    assert.deepEqual(Object.keys(packet).toSorted(), ['data', 'id', 'pattern']);
     assert.equal(packet.pattern, 'math.sum');
-    const reply = JSON.parse(seen.find((s) => s.startsWith('math.sum.reply '))!.slice('math.sum.reply '.length)) as Record<
-      string,
-      unknown
-    >;
+    const reply = JSON.parse(
+      seen.find((s) => s.startsWith('math.sum.reply '))!.slice('math.sum.reply '.length),
+    ) as Record<string, unknown>;
     assert.equal(reply.id, packet.id);
     assert.equal(reply.response, 42);
     assert.equal(reply.isDisposed, true);
@@ -162,7 +161,11 @@ describe('microservices transport (SentinelServer / SentinelClient)', { timeout:
   test('requestTimeout: a pattern nobody serves rejects TimeoutError and releases its reply channel', async () => {
     const math = client({ requestTimeout: 500 });
     const started = performance.now();
-    const error = await within(10_000, 'the unanswered request', rejection(firstValueFrom(math.send('nobody.home', 1))));
+    const error = await within(
+      10_000,
+      'the unanswered request',
+      rejection(firstValueFrom(math.send('nobody.home', 1))),
+    );
     const ms = performance.now() - started;
     assert.ok(error instanceof TimeoutError, `got ${String(error)}`);
     assert.ok(ms >= 450, `rejected after ${ms.toFixed(0)} ms, before requestTimeout`);
@@ -172,7 +175,7 @@ describe('microservices transport (SentinelServer / SentinelClient)', { timeout:
     });
   });
 
-  test('close() rejects a request in flight with ConnectionClosedError; a streaming reply stays open until disposed', async () => {
+  test('close() rejects a request in flight with ConnectionClosedError, also while connecting; connect() after close() works', async () => {
     await serve(MathModule, options());
     const math = client();
     const pending = rejection(firstValueFrom(math.send('math.slow', 5_000)));
@@ -183,9 +186,15 @@ describe('microservices transport (SentinelServer / SentinelClient)', { timeout:
     await math.close();
     const error = await within(5_000, 'the pending request', pending);
     assert.ok(error instanceof ConnectionClosedError, `got ${String(error)}`);
+    // close() while connecting: connect() rejects and the sentinel it was opening is closed, not kept.
+    const late = client();
+    const connecting = rejection(late.connect());
+    await late.close();
+    assert.ok((await connecting) instanceof ConnectionClosedError);
+    assert.throws(() => late.unwrap(), /not connected/);
     // connect() again after close() works (as Nest's Redis client does).
     assert.equal(await firstValueFrom(math.send('math.sum', [1, 1])), 2);
-    assert.deepEqual(await lastValueFrom(math.send('math.sum', [3]).pipe(toArray())), [3]);
+    assert.deepEqual(await lastValueFrom(math.send('math.count', 3).pipe(toArray())), [1, 2, 3], 'a stream of replies');
   });
 
   test('bad options are refused at construction', () => {
