@@ -85,7 +85,8 @@ export class SentinelClient extends ClientProxy<SentinelEventsMap> {
       };
       const callback = id === undefined ? undefined : this.routingMap.get(id);
       if (callback === undefined) return;
-      (callback as (packet: WritePacket) => void)({ err, response, isDisposed: isDisposed || err !== undefined });
+      // As Nest's Redis client: an error ends the request like a final reply.
+      (callback as (packet: WritePacket) => void)({ err, response, isDisposed: Boolean(isDisposed || err) });
     })().catch((error: unknown) => this.logger.error(`A reply could not be read: ${String(error)}`));
   }
 
@@ -105,9 +106,14 @@ export class SentinelClient extends ClientProxy<SentinelEventsMap> {
     };
     const settle = (packet: WritePacket): void => {
       if (done) return;
-      if (packet.isDisposed || packet.err !== undefined) teardown();
+      if (packet.isDisposed || packet.err) teardown();
       else arm();
-      callback(packet);
+      try {
+        callback(packet);
+      } catch (error) {
+        // Called from a timer or a reply: a throwing observer must not escape out of band.
+        this.logger.error(`A request's callback failed: ${String(error)}`);
+      }
     };
     const arm = (): void => {
       clearTimeout(timer);
