@@ -93,3 +93,20 @@ test('/cache and /throttler resolve through the exports map and load no framewor
     assert.equal(typeof loaded[exported], 'function');
   }
 });
+
+test('/microservices resolves through the exports map; it alone brings in @nestjs/microservices', async () => {
+  const name = 'nestjs-redis-sentinel/microservices';
+  assert.equal(import.meta.resolve(name), pathToFileURL(path.join(distSrc, 'microservices/index.js')).href);
+  const packages = packagesImportedBy(path.join(distSrc, 'microservices/index.js'));
+  assert.ok(packages.has('@nestjs/microservices'), [...packages].join(', '));
+  assert.deepEqual(
+    INTEGRATION_PACKAGES.filter((p) => p !== '@nestjs/microservices' && packages.has(p)),
+    [],
+  );
+  for (const entry of ['index.js', 'client.js']) {
+    assert.equal(packagesImportedBy(path.join(distSrc, entry)).has('@nestjs/microservices'), false, entry);
+  }
+  const loaded = (await import(name)) as Record<string, unknown>;
+  assert.equal(typeof loaded.SentinelServer, 'function');
+  assert.equal(typeof loaded.SentinelClient, 'function');
+});
