@@ -194,7 +194,11 @@ describe('SentinelModule', () => {
         const master = app.get<Redis>(getRedisToken(SERVICE));
         assert.equal(await master.incr(`nest:${way}`), 1, way);
         // Only the master was asked for: no replica client is registered.
-        assert.throws(() => app.get(getRedisToken(SERVICE, 'slave')), notProvided(getRedisToken(SERVICE, 'slave')), way);
+        assert.throws(
+          () => app.get(getRedisToken(SERVICE, 'slave')),
+          notProvided(getRedisToken(SERVICE, 'slave')),
+          way,
+        );
       });
     }
   });
@@ -239,7 +243,9 @@ describe('SentinelModule', () => {
       class FeatureWithImport {}
       @Module({ providers: [Probe] })
       class FeatureWithoutImport {}
-      const moduleRef = await Test.createTestingModule({ imports: [FeatureWithImport, FeatureWithoutImport] }).compile();
+      const moduleRef = await Test.createTestingModule({
+        imports: [FeatureWithImport, FeatureWithoutImport],
+      }).compile();
       await using(moduleRef, async (app) => {
         const withImport = app.select(FeatureWithImport).get(Probe, { strict: true });
         const withoutImport = app.select(FeatureWithoutImport).get(Probe, { strict: true });

@@ -18,6 +18,8 @@ const SENTINEL_FAILOVER_TIMEOUT_MS = 2_000;
 const CLIENT_FAILOVER_TIMEOUT_MS = 5_000;
 /** How long the writes in flight may take to settle once the writer stops. */
 const WRITES_SETTLE_MS = CLIENT_FAILOVER_TIMEOUT_MS + 2_000;
+/** Past a bound the client promises, the margin timers on a loaded 2-core machine may need. */
+const SETTLE_MARGIN_MS = 3_000;
 
 function same(a: Address | null, b: Address): boolean {
   return a !== null && a[0] === b[0] && a[1] === b[1];
@@ -222,12 +224,16 @@ describe('a master with no replica stopped', () => {
       ]);
       for (const { error, ms } of results) {
         assert.ok(error instanceof MasterNotFoundError, `${error.name}: ${error.message}`);
-        assert.ok(ms >= 1_000 && ms <= 3_000, `rejected after ${Math.round(ms)} ms (failoverTimeout 1500)`);
+        // Not before failoverTimeout; after it, only the margin a loaded machine's timers need.
+        assert.ok(
+          ms >= 1_000 && ms <= 1_500 + SETTLE_MARGIN_MS,
+          `rejected after ${Math.round(ms)} ms (failoverTimeout 1500)`,
+        );
       }
       // Still nothing to find, still bounded.
       const again = await timedRejection(client.get('nomaster:key'));
       assert.ok(again.error instanceof MasterNotFoundError, `${again.error.name}: ${again.error.message}`);
-      assert.ok(again.ms <= 3_000, `took ${Math.round(again.ms)} ms`);
+      assert.ok(again.ms <= 1_500 + SETTLE_MARGIN_MS, `took ${Math.round(again.ms)} ms (failoverTimeout 1500)`);
       // Sentinel commands still work: the sentinel itself is fine.
       assert.equal(await sentinel.ping(), 'PONG');
       // Closing does not hang on the pool that has no master.
