@@ -1,6 +1,9 @@
 import { test } from 'node:test';
 import { failoverUnderLoad } from './run-failovers.js';
+import { guardProcess } from './process-guard.js';
 import { faultRounds, testTimeout } from './workload.js';
+
+guardProcess('failover-kill');
 
 const rounds = faultRounds('kill');
 

@@ -5,7 +5,11 @@ import { SentinelTopology, type SentinelServer } from '../../src/testing/index.j
 import { command } from '../../src/testing/commands.js';
 import type { Address } from '../../src/types.js';
 import { CLIENT_FAILOVER_TIMEOUT, SERVICE, SETTLE_MARGIN, waitForSettled } from './run-failovers.js';
-import { LogBuffer, collectUnhandledRejections, describeError, sameAddress, until, within } from './workload.js';
+import { sameAddress } from '../../src/address.js';
+import { LogBuffer, collectUnhandledRejections, describeError, until, within } from './workload.js';
+import { guardProcess } from './process-guard.js';
+
+guardProcess('sentinel-restarts');
 
 /** Clients subscribed to this sentinel's events (PSUBSCRIBE): sentinels never subscribe to each other. */
 async function subscribers(sentinel: SentinelServer): Promise<number> {
