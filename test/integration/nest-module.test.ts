@@ -69,6 +69,16 @@ function sameAddress(a: Address | null, b: Address): boolean {
   return a !== null && a[0] === b[0] && a[1] === b[1];
 }
 
+/** forRoot options for the master of SERVICE, with `isGlobal` only when given (undefined: the default). */
+function moduleOptions(sentinels: Address[], isGlobal?: boolean): SentinelModuleForRootOptions {
+  return {
+    sentinels,
+    services: [{ name: SERVICE, roles: ['master'] }],
+    logger: false,
+    ...(isGlobal === undefined ? {} : { isGlobal }),
+  };
+}
+
 /** Matches Nest's error for a token that no provider in the context answers to, naming that token. */
 function notProvided(token: string): (err: unknown) => boolean {
   return (err: unknown) => {
@@ -222,12 +232,8 @@ describe('SentinelModule', () => {
   });
 
   test('isGlobal: false keeps the providers to the modules that import it', async () => {
-    const options = (isGlobal?: boolean): SentinelModuleForRootOptions => ({
-      sentinels: topology.sentinelAddresses,
-      services: [{ name: SERVICE, roles: ['master'] }],
-      logger: false,
-      ...(isGlobal === undefined ? {} : { isGlobal }),
-    });
+    const options = (isGlobal?: boolean): SentinelModuleForRootOptions =>
+      moduleOptions(topology.sentinelAddresses, isGlobal);
     assert.equal(coreOf(SentinelModule.forRoot(options(false))).global, false);
     assert.equal(coreOf(SentinelModule.forRoot(options())).global, true);
 

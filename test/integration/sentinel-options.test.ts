@@ -208,18 +208,20 @@ describe('createSentinel options', () => {
   test('logger: discovery and failovers are logged, and nothing is logged without a logger', async (t) => {
     const lines = spyOnLogging(t);
     /** Discovery, a command, a graceful failover and a command on the new master. */
-    const discoverAndFailOver = async (sentinel: RedisSentinel): Promise<{ before: Address; after: Address }> => {
+    const discoverAndFailOver = async (
+      sentinel: RedisSentinel,
+    ): Promise<{ oldMaster: Address; newMaster: Address }> => {
       const redis = sentinel.masterFor(SERVICE);
       assert.equal(await redis.ping(), 'PONG');
-      const before = await topology.masterAddress();
-      const after = await topology.failover({ timeoutMs: 30_000 });
-      await waitFor('the client to follow the failover', () => sameAddress(redis.address, after), {
+      const oldMaster = await topology.masterAddress();
+      const newMaster = await topology.failover({ timeoutMs: 30_000 });
+      await waitFor('the client to follow the failover', () => sameAddress(redis.address, newMaster), {
         timeoutMs: 15_000,
       });
       assert.equal(await redis.set(uniq('logger'), 'x'), 'OK');
       // The old master is a replica again: the other tests find the topology at rest.
       await topology.waitForReplicas();
-      return { before, after };
+      return { oldMaster, newMaster };
     };
 
     const quiet = await createSentinel(topology.sentinelAddresses);
@@ -244,10 +246,10 @@ describe('createSentinel options', () => {
         `discovery logged the master ${master.join(':')}:\n${lines.join('\n')}`,
       );
       const discoveryLines = lines.length;
-      const { after } = await discoverAndFailOver(logged);
+      const { newMaster } = await discoverAndFailOver(logged);
       assert.ok(
-        lines.slice(discoveryLines).some((l) => l.includes(`${after[0]}:${after[1]}`)),
-        `the failover to ${after.join(':')} was logged:\n${lines.join('\n')}`,
+        lines.slice(discoveryLines).some((l) => l.includes(`${newMaster[0]}:${newMaster[1]}`)),
+        `the failover to ${newMaster.join(':')} was logged:\n${lines.join('\n')}`,
       );
     } finally {
       await closeSentinel(logged);
