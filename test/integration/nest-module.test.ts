@@ -232,10 +232,9 @@ describe('SentinelModule', () => {
   });
 
   test('isGlobal: false keeps the providers to the modules that import it', async () => {
-    const options = (isGlobal?: boolean): SentinelModuleForRootOptions =>
-      moduleOptions(topology.sentinelAddresses, isGlobal);
-    assert.equal(coreOf(SentinelModule.forRoot(options(false))).global, false);
-    assert.equal(coreOf(SentinelModule.forRoot(options())).global, true);
+    const sentinels = topology.sentinelAddresses;
+    assert.equal(coreOf(SentinelModule.forRoot(moduleOptions(sentinels, false))).global, false);
+    assert.equal(coreOf(SentinelModule.forRoot(moduleOptions(sentinels))).global, true);
 
     /** What a module sees of the master token: an optional dependency is undefined where it is not visible. */
     @Injectable()
@@ -244,7 +243,7 @@ describe('SentinelModule', () => {
     }
 
     for (const isGlobal of [false, undefined]) {
-      const sentinelModule = SentinelModule.forRoot(options(isGlobal));
+      const sentinelModule = SentinelModule.forRoot(moduleOptions(sentinels, isGlobal));
       @Module({ imports: [sentinelModule], providers: [Probe] })
       class FeatureWithImport {}
       @Module({ providers: [Probe] })
