@@ -1,11 +1,12 @@
-import { test } from 'node:test';
+import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { command } from '../../src/testing/commands.js';
 import { failoverUnderLoad } from './run-failovers.js';
 import { guardProcess } from './process-guard.js';
 import { faultRounds, testTimeout } from './workload.js';
 
-guardProcess('durability');
+const guard = guardProcess('durability');
+after(() => guard.assertNone());
 
 // One crash round in three of the kill suite's count, at least 2.
 const rounds = Math.max(2, Math.ceil(faultRounds('kill') / 3));

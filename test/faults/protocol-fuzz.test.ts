@@ -13,7 +13,8 @@ import {
 import { collectUnhandledRejections, describeError, within } from './workload.js';
 import { guardProcess } from './process-guard.js';
 
-guardProcess('protocol-fuzz');
+const guard = guardProcess('protocol-fuzz');
+after(() => guard.assertNone());
 
 /** FC_SEED replays a run; otherwise a fresh seed, printed so a failure can be replayed. */
 const SEED = fuzzSeed();

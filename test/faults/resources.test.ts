@@ -1,4 +1,4 @@
-import { test } from 'node:test';
+import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { sameAddress } from '../../src/address.js';
 import { createSentinel, type RedisSentinel } from '../../src/index.js';
@@ -19,7 +19,8 @@ import {
 } from './workload.js';
 import { guardProcess } from './process-guard.js';
 
-guardProcess('resources');
+const guard = guardProcess('resources');
+after(() => guard.assertNone());
 
 /** Failovers in turn: graceful, SIGKILL (then restart), SIGSTOP (then SIGCONT). */
 const KINDS = ['graceful', 'kill', 'freeze'] as const;

@@ -1,4 +1,4 @@
-import { test } from 'node:test';
+import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { SentinelConnectionError, createSentinel, type Redis, type RedisSentinel } from '../../src/index.js';
 import { SentinelTopology, type SentinelServer } from '../../src/testing/index.js';
@@ -9,7 +9,8 @@ import { sameAddress } from '../../src/address.js';
 import { LogBuffer, collectUnhandledRejections, describeError, until, within } from './workload.js';
 import { guardProcess } from './process-guard.js';
 
-guardProcess('sentinel-restarts');
+const guard = guardProcess('sentinel-restarts');
+after(() => guard.assertNone());
 
 /** Clients subscribed to this sentinel's events (PSUBSCRIBE): sentinels never subscribe to each other. */
 async function subscribers(sentinel: SentinelServer): Promise<number> {
