@@ -6,7 +6,8 @@
 // FAULT_ROUNDS=full (`npm run test:faults`) -> 10 SIGKILL and 10 SIGSTOP and more of the rest;
 // FAULT_ROUNDS=<n> -> n graceful rounds and ceil(n / 2) of each other kind. Under `npm test` the
 // fault files run one at a time with a per-file timeout of 10 minutes. FAULT_PACE_MS sets the writers' pause
-// (see paceMs); FAULT_LOG=1 prints the client's log and longer server log tails.
+// (see paceMs); FAULT_LOG=1 prints the client's log and longer server log tails; FC_SEED=<n> replays
+// protocol-fuzz with the seed a run printed. What counts as a lost write after a crash: losses.ts.
 
 import { readdirSync } from 'node:fs';
 import { setFlagsFromString } from 'node:v8';
