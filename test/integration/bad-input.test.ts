@@ -16,7 +16,7 @@ import { createSentinelPool } from '../../src/sentinel/sentinel-pool.js';
 import type { SentinelOptions } from '../../src/sentinel/options.js';
 import { SentinelTopology, freePort } from '../../src/testing/index.js';
 import type { AddressInput, RedisArg } from '../../src/types.js';
-import { within } from '../helpers/util.js';
+import { LONG_TIMEOUT_MS, NO_WAIT_BOUND_MS, within } from '../helpers/util.js';
 
 const PASSWORD = 'bad-input-pw';
 
@@ -39,9 +39,6 @@ async function outcome(fn: () => Promise<unknown>): Promise<{ error: unknown }> 
  */
 const BEFORE_IO = 'before-io';
 const NO_WAIT = 'no-wait';
-const NO_WAIT_BOUND_MS = 20_000;
-/** Far above NO_WAIT_BOUND_MS: waiting for it would fail the bound. */
-const LONG_TIMEOUT_MS = 60_000;
 
 /** `fn` rejects (or throws) `type` as `how` says, with a message matching `message`. */
 async function rejectsQuickly(
