@@ -203,7 +203,8 @@ export async function failoverUnderLoad(
     workload = new Workload(redis, `${label}:`, failoverTimeout + SETTLE_MARGIN);
     workload.start();
     probe = new PubSubProbe(redis, `${label}:`, await topology.masterAddress());
-    await probe.start();
+    // Bounded: a subscription that cannot even start is a failure, not a hang.
+    await within(probe.start(), 10_000, 'the subscriber to start');
     await workload.waitForProgress(200, 10_000);
     const checker = new ListChecker(workload);
 
