@@ -261,6 +261,10 @@ export async function failoverUnderLoad(
           `${describeLosses(losses)}, duplicates ${check.duplicates.length}; ${pubsubLine(report)}; ` +
           `topology settled after ${settledMs} ms (${workload.ackedTotal - before} writes acked meanwhile)`,
       );
+      // Each lost write on its own line, with the time from its acknowledgement to the fault.
+      const lost = [...losses.explained, ...losses.unexplained];
+      if (lost.length > 0)
+        say(`[faults] ${label} round ${round}/${rounds}: lost acknowledged writes:\n${listLosses(lost, lost.length)}`);
     }
 
     await within(workload.stop(), failoverTimeout + SETTLE_MARGIN, 'the writers to stop');
