@@ -5,16 +5,30 @@
 //   1. installs npm packages (`npm ci`, or `npm install` without a lock file)
 //      when node_modules is missing or older than package-lock.json;
 //   2. makes sure `redis-server` is on PATH, installing the Debian package
-//      `redis-server` with apt-get when running as root.
+//      `redis-server` with apt-get when running as root;
+//   3. makes sure `valkey-server` and `valkey-sentinel` are on PATH, installing
+//      them from bookworm-backports (adding that source when it is missing) on
+//      Debian 12, or from the default suites elsewhere, when running as root.
 //
-// It never relies on a system redis listening on 6379: tests and the demo
-// start their own redis-server processes on ports they pick.
+// It never relies on a system redis or valkey listening on 6379 / 26379: tests
+// and the demo start their own processes on ports they pick, and the packages'
+// own services are kept from starting (policy-rc.d) and disabled.
 //
 // Usage: `import { ensureEnv } from './ensure-env.mjs'; ensureEnv();`
 //    or: `node scripts/ensure-env.mjs`
 
 import { spawnSync } from 'node:child_process';
-import { accessSync, constants, existsSync, statSync, utimesSync } from 'node:fs';
+import {
+  accessSync,
+  constants,
+  existsSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  utimesSync,
+  writeFileSync,
+} from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -22,6 +36,10 @@ export const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)
 
 const REDIS_MISSING =
   'redis-server is missing: install the Debian package redis-server (apt-get install -y redis-server)';
+const VALKEY_PACKAGES = ['valkey-server', 'valkey-sentinel'];
+const BACKPORTS_LINE = 'deb http://deb.debian.org/debian bookworm-backports main';
+const BACKPORTS_FILE = '/etc/apt/sources.list.d/bookworm-backports.list';
+const POLICY_RC_D = '/usr/sbin/policy-rc.d';
 
 function log(message) {
   console.log(`[ensure-env] ${message}`);
@@ -84,24 +102,111 @@ export function which(name) {
   return null;
 }
 
+function isRoot() {
+  return typeof process.getuid === 'function' && process.getuid() === 0;
+}
+
+function readText(file) {
+  try {
+    return readFileSync(file, 'utf8');
+  } catch {
+    return '';
+  }
+}
+
+/** The Debian codename from /etc/os-release (`bookworm`), or '' elsewhere. */
+function debianCodename() {
+  const match = /^VERSION_CODENAME=("?)([^"\n]*)\1$/m.exec(readText('/etc/os-release'));
+  return match ? match[2] : '';
+}
+
+/** Whether any apt source (one-line or deb822 format) already names the bookworm-backports suite. */
+function hasBackportsSource() {
+  const files = ['/etc/apt/sources.list'];
+  try {
+    for (const name of readdirSync('/etc/apt/sources.list.d')) {
+      if (name.endsWith('.list') || name.endsWith('.sources')) files.push(`/etc/apt/sources.list.d/${name}`);
+    }
+  } catch {
+    // no sources.list.d
+  }
+  return files.some((file) =>
+    readText(file)
+      .split('\n')
+      .some((line) => !line.trimStart().startsWith('#') && /\bbookworm-backports\b/.test(line)),
+  );
+}
+
+/**
+ * apt-get install with the packages' services kept from starting: a service on 6379 / 26379 would
+ * outlive the install, and the tests never use one. A policy-rc.d answering 101 ("action forbidden")
+ * is what Debian's invoke-rc.d and deb-systemd-invoke both honour; one already present is kept.
+ */
+function aptInstall(packages, extraArgs = []) {
+  const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
+  const ownPolicy = !existsSync(POLICY_RC_D);
+  if (ownPolicy)
+    writeFileSync(POLICY_RC_D, '#!/bin/sh\n# written by ensure-env.mjs during apt-get install\nexit 101\n', {
+      mode: 0o755,
+    });
+  try {
+    run('apt-get', ['update'], { env });
+    run('apt-get', ['install', '-y', ...extraArgs, ...packages], { env });
+  } finally {
+    if (ownPolicy) rmSync(POLICY_RC_D, { force: true });
+  }
+  disableServices(packages);
+}
+
+/** On a machine booted with systemd, keeps the packages' units from starting at the next boot (or now). */
+function disableServices(packages) {
+  if (!existsSync('/run/systemd/system') || !which('systemctl')) return;
+  for (const unit of packages) {
+    const result = spawnSync('systemctl', ['disable', '--now', unit], { stdio: 'ignore' });
+    if (result.status === 0) log(`disabled the ${unit} service`);
+  }
+}
+
 function ensureRedisServer() {
   if (which('redis-server')) return;
-  const isRoot = typeof process.getuid === 'function' && process.getuid() === 0;
-  if (!isRoot) fail(REDIS_MISSING);
+  if (!isRoot()) fail(REDIS_MISSING);
   log('redis-server is not on PATH: installing the Debian package redis-server');
-  const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
-  run('apt-get', ['update'], { env });
-  run('apt-get', ['install', '-y', 'redis-server'], { env });
+  aptInstall(['redis-server']);
   if (!which('redis-server')) fail(`${REDIS_MISSING} (apt-get install finished but redis-server is still not on PATH)`);
 }
 
-/** Make sure npm packages and redis-server are present. Exits the process on failure. */
-export function ensureEnv() {
+function ensureValkey() {
+  const missing = VALKEY_PACKAGES.filter((name) => !which(name));
+  if (missing.length === 0) return;
+  const bookworm = debianCodename() === 'bookworm';
+  const advice = bookworm
+    ? `add "${BACKPORTS_LINE}" to /etc/apt/sources.list.d/ and run apt-get install -y -t bookworm-backports ${VALKEY_PACKAGES.join(' ')}`
+    : `apt-get install -y ${VALKEY_PACKAGES.join(' ')}`;
+  const message = `${missing.join(' and ')} ${missing.length > 1 ? 'are' : 'is'} missing (the tests also run on Valkey 8): as root, ${advice}`;
+  if (!isRoot()) fail(message);
+  log(
+    `${missing.join(' and ')} ${missing.length > 1 ? 'are' : 'is'} not on PATH: installing ${VALKEY_PACKAGES.join(' ')}`,
+  );
+  if (bookworm && !hasBackportsSource()) {
+    log(`adding the bookworm-backports source (${BACKPORTS_FILE})`);
+    writeFileSync(BACKPORTS_FILE, `${BACKPORTS_LINE}\n`);
+  }
+  aptInstall(VALKEY_PACKAGES, bookworm ? ['-t', 'bookworm-backports'] : []);
+  const still = VALKEY_PACKAGES.filter((name) => !which(name));
+  if (still.length > 0) fail(`${message} (apt-get install finished but ${still.join(' and ')} still not on PATH)`);
+}
+
+/**
+ * Make sure npm packages and the servers are present. Exits the process on failure. `servers` picks
+ * which server families to install (both by default, since `npm test` runs on both).
+ */
+export function ensureEnv({ servers = ['redis', 'valkey'] } = {}) {
   ensureNodeModules();
-  ensureRedisServer();
+  if (servers.includes('redis')) ensureRedisServer();
+  if (servers.includes('valkey')) ensureValkey();
 }
 
 if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
   ensureEnv();
-  log(`ok (redis-server: ${which('redis-server')})`);
+  log(`ok (redis-server: ${which('redis-server')}, valkey-server: ${which('valkey-server')})`);
 }

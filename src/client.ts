@@ -23,6 +23,16 @@ export {
   type PatternMessageListener,
 } from './client/redis.js';
 export { Pipeline, Multi, type PipelineResult } from './client/pipeline.js';
+// The typed commands' option and reply types, the Script helper, and the commands left out (with why).
+export * from './commands/index.js';
+export type {
+  ScoredMember,
+  InfoReply,
+  RoleReply,
+  MasterRoleReply,
+  SlaveRoleReply,
+  SentinelRoleReply,
+} from './client/reply-parsers.js';
 export {
   RedisSentinel,
   SentinelPool,
@@ -33,4 +43,9 @@ export {
   type MasterState,
   type ReplicaState,
   type SentinelState,
+  type PoolStats,
+  type PoolState,
+  type FailoverRecord,
+  type SentinelEvents,
 } from './sentinel/index.js';
+export type { Subscriptions } from './pool/subscriber.js';

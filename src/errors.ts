@@ -39,7 +39,8 @@ export interface NotFoundOptions {
   unknownService?: boolean;
 }
 
-export class MasterNotFoundError extends RedisError {
+/** No server to send to for a service (the two subclasses say which role). */
+export class ServiceNotFoundError extends RedisError {
   readonly service: string | undefined;
   readonly unknownService: boolean;
   constructor(message: string, options: NotFoundOptions = {}) {
@@ -49,15 +50,8 @@ export class MasterNotFoundError extends RedisError {
   }
 }
 
-export class SlaveNotFoundError extends RedisError {
-  readonly service: string | undefined;
-  readonly unknownService: boolean;
-  constructor(message: string, options: NotFoundOptions = {}) {
-    super(message, options);
-    this.service = options.service;
-    this.unknownService = options.unknownService ?? false;
-  }
-}
+export class MasterNotFoundError extends ServiceNotFoundError {}
+export class SlaveNotFoundError extends ServiceNotFoundError {}
 
 /** Discovery stopped on an error from the data node itself; the server's error is `cause`. */
 export class MasterReplyError extends RedisError {

@@ -57,6 +57,13 @@ export interface ConnectionOptions {
   durability?: { replicas: number; timeout: number };
   /** Client name sent with CLIENT SETNAME (optional). */
   name?: string;
+  /** ms of idle before the first TCP keep-alive probe. Default 10 000; 0 turns keep-alive off. */
+  keepAlive?: number;
+  /**
+   * ms of silence after which an idle connection sends PING; with no reply within another interval
+   * (or commands in flight with nothing received for two), it is closed as lost. Default 30 000; 0 off.
+   */
+  pingInterval?: number;
 }
 
 export interface PoolOptions extends ConnectionOptions {

@@ -1,7 +1,9 @@
 import { ReplyError, replyErrorFor } from '../errors.js';
 import type { CommandTarget } from '../pool/pool.js';
 import type { CommandOptions, RedisArg, ReplyEncoding } from '../types.js';
-import { RedisCommands } from './commands.js';
+import { RedisCommands } from '../commands/index.js';
+import { toScript, type Script } from '../commands/script.js';
+import { CommandsBase } from './base.js';
 
 interface Entry {
   name: string;
@@ -14,11 +16,10 @@ interface Entry {
 /** Runs the typed command methods without sending: each call becomes an entry for exec(). */
 class Recorder extends RedisCommands {
   readonly entries: Entry[] = [];
-  /** After exec(), follow-up calls (an EVAL after NOSCRIPT) go straight to the target. */
-  target: CommandTarget | null = null;
+  /** Scripts already sent in this batch: later calls use EVALSHA, the first one EVAL (see `Script`). */
+  private readonly scripts = new Set<string>();
 
   protected call<T>(name: string, args: readonly RedisArg[], options?: CommandOptions): Promise<T> {
-    if (this.target !== null) return this.target.send(name, args, options?.encoding) as Promise<T>;
     return new Promise<T>((resolve, reject) => {
       this.entries.push({ name, args, encoding: options?.encoding, resolve: resolve as (v: unknown) => void, reject });
     });
@@ -26,6 +27,25 @@ class Recorder extends RedisCommands {
 
   record(name: string, args: readonly RedisArg[]): Promise<unknown> {
     return this.call(name, args);
+  }
+
+  // EVAL the first time in the batch so that no NOSCRIPT can happen inside it (or inside EXEC).
+  override evalScript<T = unknown>(
+    script: Script | string | Buffer,
+    keys: readonly RedisArg[] = [],
+    args: readonly RedisArg[] = [],
+    options?: CommandOptions,
+  ): Promise<T> {
+    const s = toScript(script);
+    if (this.scripts.has(s.sha1)) return this.evalsha<T>(s.sha1, keys, args, options);
+    this.scripts.add(s.sha1);
+    return this.eval<T>(s.source, keys, args, options);
+  }
+
+  /** A new batch: scripts must be sent again (the server may have been flushed or replaced meanwhile). */
+  reset(): Entry[] {
+    this.scripts.clear();
+    return this.entries.splice(0);
   }
 }
 
@@ -70,8 +90,7 @@ export class Pipeline {
 
   /** Sends everything; resolves one `[error, result]` per command, in order. */
   exec(): Promise<PipelineResult[]> {
-    const entries = this.recorder.entries.splice(0);
-    this.recorder.target = this.target;
+    const entries = this.recorder.reset();
     this.send(entries);
     const results = this.results.splice(0);
     return Promise.all(results.map((p) => p.then(toOk, toErr)));
@@ -138,21 +157,24 @@ export class Multi extends Pipeline {
   }
 }
 
-// Every typed command of RedisCommands becomes a chaining method of Pipeline (and so of Multi).
-for (const name of Object.getOwnPropertyNames(RedisCommands.prototype)) {
-  if (name === 'constructor' || name === 'call' || name.endsWith('Iterator')) continue;
-  const descriptor = Object.getOwnPropertyDescriptor(RedisCommands.prototype, name);
-  if (typeof descriptor?.value !== 'function') continue;
-  Object.defineProperty(Pipeline.prototype, name, {
-    value: function (this: Pipeline, ...args: unknown[]) {
-      const recorder = (this as unknown as { recorder: Record<string, (...a: unknown[]) => Promise<unknown>> })
-        .recorder;
-      (this as unknown as { results: Promise<unknown>[] }).results.push(recorder[name]!(...args));
-      return this;
-    },
-    writable: true,
-    configurable: true,
-  });
+// Every typed command of RedisCommands (each family's class up the chain) becomes a chaining method of
+// Pipeline (and so of Multi).
+for (let proto = RedisCommands.prototype; proto !== CommandsBase.prototype; proto = Object.getPrototypeOf(proto)) {
+  for (const name of Object.getOwnPropertyNames(proto)) {
+    if (name === 'constructor' || name === 'call' || name.endsWith('Iterator') || name in Pipeline.prototype) continue;
+    const descriptor = Object.getOwnPropertyDescriptor(proto, name);
+    if (typeof descriptor?.value !== 'function') continue;
+    Object.defineProperty(Pipeline.prototype, name, {
+      value: function (this: Pipeline, ...args: unknown[]) {
+        const recorder = (this as unknown as { recorder: Record<string, (...a: unknown[]) => Promise<unknown>> })
+          .recorder;
+        (this as unknown as { results: Promise<unknown>[] }).results.push(recorder[name]!(...args));
+        return this;
+      },
+      writable: true,
+      configurable: true,
+    });
+  }
 }
 
 // eslint-disable-next-line typescript/no-unsafe-declaration-merging

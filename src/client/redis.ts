@@ -11,7 +11,7 @@ import type {
   RedisArg,
   ReplyEncoding,
 } from '../types.js';
-import { RedisCommands } from './commands.js';
+import { RedisCommands } from '../commands/index.js';
 import { Multi, Pipeline } from './pipeline.js';
 
 export type MessageListener = (message: string | Buffer, channel: string) => void;
@@ -24,6 +24,7 @@ export type PatternMessageListener = (message: string | Buffer, channel: string,
 export class Redis extends RedisCommands {
   private readonly channelListeners = new Map<string, Set<MessageListener>>();
   private readonly patternListeners = new Map<string, Set<PatternMessageListener>>();
+  private readonly shardListeners = new Map<string, Set<MessageListener>>();
   private listening = false;
 
   constructor(private readonly target: CommandTarget) {
@@ -87,35 +88,37 @@ export class Redis extends RedisCommands {
 
   /** Subscribes to channels; `listener` gets `(message, channel)`. Resolves the subscription count. */
   subscribe(channels: string | string[], listener?: MessageListener): Promise<number> {
-    const list = typeof channels === 'string' ? [channels] : channels;
-    if (listener !== undefined) for (const c of list) addTo(this.channelListeners, c, listener);
-    this.listen();
-    return this.target.send('SUBSCRIBE', list) as Promise<number>;
+    return this.subscribeTo('SUBSCRIBE', this.channelListeners, channels, listener);
   }
 
   /** Subscribes to patterns; `listener` gets `(message, channel, pattern)`. */
   psubscribe(patterns: string | string[], listener?: PatternMessageListener): Promise<number> {
-    const list = typeof patterns === 'string' ? [patterns] : patterns;
-    if (listener !== undefined) for (const p of list) addTo(this.patternListeners, p, listener);
-    this.listen();
-    return this.target.send('PSUBSCRIBE', list) as Promise<number>;
+    return this.subscribeTo('PSUBSCRIBE', this.patternListeners, patterns, listener);
+  }
+
+  /** Subscribes to shard channels (SSUBSCRIBE, Redis 7+); `listener` gets `(message, channel)`. */
+  ssubscribe(channels: string | string[], listener?: MessageListener): Promise<number> {
+    return this.subscribeTo('SSUBSCRIBE', this.shardListeners, channels, listener);
   }
 
   /** Unsubscribes (all channels when none are named) and drops their listeners. */
   unsubscribe(...channels: string[]): Promise<number> {
-    if (channels.length === 0) this.channelListeners.clear();
-    for (const c of channels) this.channelListeners.delete(c);
-    return this.target.send('UNSUBSCRIBE', channels) as Promise<number>;
+    return this.unsubscribeFrom('UNSUBSCRIBE', this.channelListeners, channels);
   }
 
   punsubscribe(...patterns: string[]): Promise<number> {
-    if (patterns.length === 0) this.patternListeners.clear();
-    for (const p of patterns) this.patternListeners.delete(p);
-    return this.target.send('PUNSUBSCRIBE', patterns) as Promise<number>;
+    return this.unsubscribeFrom('PUNSUBSCRIBE', this.patternListeners, patterns);
   }
 
-  /** Every message: `on('message', (channel, message) => ...)`, `on('pmessage', (pattern, channel, message) => ...)`. */
-  on(event: 'message', listener: (channel: string, message: string | Buffer) => void): this;
+  sunsubscribe(...channels: string[]): Promise<number> {
+    return this.unsubscribeFrom('SUNSUBSCRIBE', this.shardListeners, channels);
+  }
+
+  /**
+   * Every message: `on('message', (channel, message) => ...)`, `on('pmessage', (pattern, channel, message) => ...)`,
+   * `on('smessage', (channel, message) => ...)`; and the pool's `'resubscribed'` / `'warning'` events.
+   */
+  on(event: 'message' | 'smessage', listener: (channel: string, message: string | Buffer) => void): this;
   on(event: 'pmessage', listener: (pattern: string, channel: string, message: string | Buffer) => void): this;
   on(event: string, listener: (...args: never[]) => void): this;
   on(event: string, listener: (...args: never[]) => void): this {
@@ -128,13 +131,35 @@ export class Redis extends RedisCommands {
     return this;
   }
 
+  private subscribeTo<L>(
+    command: string,
+    listeners: Map<string, Set<L>>,
+    names: string | string[],
+    listener: L | undefined,
+  ): Promise<number> {
+    const list = typeof names === 'string' ? [names] : names;
+    if (listener !== undefined) for (const n of list) addTo(listeners, n, listener);
+    this.listen();
+    return this.target.send(command, list) as Promise<number>;
+  }
+
+  private unsubscribeFrom<L>(command: string, listeners: Map<string, Set<L>>, names: string[]): Promise<number> {
+    if (names.length === 0) listeners.clear();
+    for (const n of names) listeners.delete(n);
+    return this.target.send(command, names) as Promise<number>;
+  }
+
   private listen(): void {
     if (this.listening) return;
     this.listening = true;
-    this.target.on('message', (channel: string, message: string | Buffer) => {
-      const set = this.channelListeners.get(channel);
-      if (set !== undefined) for (const l of set) l(message, channel);
-    });
+    const toChannel =
+      (listeners: Map<string, Set<MessageListener>>) =>
+      (channel: string, message: string | Buffer): void => {
+        const set = listeners.get(channel);
+        if (set !== undefined) for (const l of set) l(message, channel);
+      };
+    this.target.on('message', toChannel(this.channelListeners));
+    this.target.on('smessage', toChannel(this.shardListeners));
     this.target.on('pmessage', (pattern: string, channel: string, message: string | Buffer) => {
       const set = this.patternListeners.get(pattern);
       if (set !== undefined) for (const l of set) l(message, channel, pattern);

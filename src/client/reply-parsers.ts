@@ -3,6 +3,9 @@
  * resolve. Text fields accept Buffers too, so a transform works whatever encoding the call used.
  */
 import { ProtocolError } from '../errors.js';
+import { toText } from '../text.js';
+
+export { toText };
 
 /** A sorted-set member with its score. */
 export interface ScoredMember<M = string> {
@@ -36,11 +39,6 @@ export interface SentinelRoleReply {
 
 /** `ROLE` parsed. */
 export type RoleReply = MasterRoleReply | SlaveRoleReply | SentinelRoleReply;
-
-/** A reply field as text (Buffers decoded as UTF-8). */
-export function toText(value: unknown): string {
-  return Buffer.isBuffer(value) ? value.toString('utf8') : String(value);
-}
 
 /** A float reply (`INCRBYFLOAT`, scores): Redis spells infinities `inf` / `-inf`. */
 export function parseFloatReply(value: unknown): number {
@@ -140,7 +138,7 @@ export function parseRole(reply: readonly unknown[]): RoleReply {
         offset: Number(reply[4]),
       };
     case 'sentinel':
-      return { role, masters: (reply[1] as readonly unknown[]).map(toText) };
+      return { role, masters: (reply[1] as readonly unknown[]).map((m) => toText(m)) };
     default:
       throw new ProtocolError(`Unexpected ROLE reply: ${role}`);
   }

@@ -1,93 +1,40 @@
 import { EventEmitter } from 'node:events';
-import net from 'node:net';
-import tls from 'node:tls';
+import type net from 'node:net';
 import { inspect } from 'node:util';
 import Denque from 'denque';
 import RedisParser from 'redis-parser';
-import { formatAddress, parseAddress } from '../address.js';
-import {
-  ConnectionClosedError,
-  DurabilityError,
-  ProtocolError,
-  RedisError,
-  ReadOnlyError,
-  ReplyError,
-  TimeoutError,
-  replyErrorFor,
-} from '../errors.js';
+import { formatAddress } from '../address.js';
+import { ConnectionClosedError, ProtocolError, RedisError, replyErrorFor } from '../errors.js';
 import { WriteBatch } from '../protocol/encode.js';
 import { redactedView } from '../redact.js';
-import { BLOCKING, READONLY, SUBSCRIBE, TRANSACTION, WRITE, commandFlags } from '../protocol/commands.js';
-import type {
-  Address,
-  AddressInput,
-  ConnectionOptions,
-  RedisArg,
-  ReplyEncoding,
-  ReplyParser,
-  ReplyParserOptions,
-} from '../types.js';
+import {
+  BLOCKING,
+  END_TRANSACTION,
+  MULTI,
+  SUBSCRIBE,
+  SUBSCRIBER_SAFE,
+  TRANSACTION,
+  UNWATCH,
+  WATCH,
+} from '../protocol/commands.js';
+import type { Address, ConnectionOptions, RedisArg, ReplyEncoding, ReplyParser, ReplyParserOptions } from '../types.js';
+import { Command, buffersFor } from './command.js';
+import { CommandTimeout } from './command-timeout.js';
+import { Durability } from './durability.js';
+import { CONNECTION_DEFAULTS } from './defaults.js';
+import type { FailureHandler } from './failure-handler.js';
+import { Liveness } from './liveness.js';
+import { SubscriberState } from './subscriber-state.js';
 
-/** One command waiting for its reply. Pools keep a reference to send it again after a failover. */
-export class Command {
-  /** Set once the command has been settled early (timeout); its reply is still consumed in order. */
-  done = false;
-  /** Coarse clock tick after which the command times out (Infinity: never). */
-  deadline = Infinity;
-  /** Confirmations still expected for a (P)SUBSCRIBE / (P)UNSUBSCRIBE. */
-  expected = 0;
-  /** Times a pool has sent it again (READONLY or a dropped connection). */
-  attempts = 0;
-  /** durability: the reply waits for the WAIT sent after this flush before it resolves. */
-  held = false;
-  answered = false;
-  value: unknown = undefined;
-
-  /** What the command table says about it (READONLY, BLOCKING, ...), looked up once per command. */
-  readonly flags: number;
-
-  constructor(
-    readonly name: string,
-    readonly args: readonly RedisArg[],
-    readonly buffers: boolean,
-    readonly resolve: (value: unknown) => void,
-    readonly reject: (error: Error) => void,
-  ) {
-    this.flags = commandFlags(name);
-  }
-}
-
-/**
- * What a connection does with a failed command. The default rejects; a managed pool replaces it to
- * send a command again elsewhere (READONLY, or a read-only command on a dropped connection).
- */
-export interface FailureHandler {
-  /** `-READONLY` reply; return true when the handler took the command. */
-  onReadOnly?(command: Command, error: ReplyError, connection: RedisConnection): boolean;
-  /** Connection closed with these commands unanswered; `written[i]` says if it reached the socket. */
-  onClosed?(commands: Command[], written: boolean[], error: ConnectionClosedError, connection: RedisConnection): void;
-}
-
-const DEFAULT_CONNECT_TIMEOUT = 10_000;
-
-/**
- * Whether replies are wanted as Buffers: `null` yes, `'utf8'` no, `undefined` the client's default.
- * Other encodings are refused rather than silently decoded as UTF-8.
- */
-export function buffersFor(encoding: ReplyEncoding | undefined, fallback: boolean): boolean {
-  if (encoding === undefined) return fallback;
-  if (encoding === null) return true;
-  if (encoding === 'utf8' || encoding === 'utf-8') return false;
-  throw new TypeError(`Unsupported reply encoding ${JSON.stringify(encoding)}: use 'utf8' (strings) or null (Buffers)`);
-}
+export { Command, buffersFor } from './command.js';
+export { createConnection } from './create-connection.js';
+export type { FailureHandler } from './failure-handler.js';
 
 function defaultParser(options: ReplyParserOptions): ReplyParser {
   return new RedisParser(options) as unknown as ReplyParser;
 }
 
-function toText(value: unknown): string {
-  return Buffer.isBuffer(value) ? value.toString() : String(value);
-}
+function ignore(): void {}
 
 /**
  * Commands queued in one tick leave in one write, except that a write goes out as soon as this many
@@ -102,7 +49,8 @@ const EARLY_FLUSH_BYTES = 64 * 1024;
 /**
  * One socket to one Redis server: commands are queued in order, those issued in the same tick leave
  * together (in writes of EARLY_FLUSH_COMMANDS), and replies are matched to the queue straight from the
- * parser callback.
+ * parser callback. Emits 'message', 'pmessage', 'smessage' in subscriber mode and 'close' once, with
+ * the error that closed it (null when closed by the client).
  */
 export class RedisConnection extends EventEmitter {
   /** util.inspect / console.log: the socket as a summary (a TLS socket keeps its key options), no secrets. */
@@ -126,31 +74,20 @@ export class RedisConnection extends EventEmitter {
   private flushScheduled = false;
   private parserBuffers: boolean;
   private readonly defaultBuffers: boolean;
-  private readonly encoding: BufferEncoding;
   private isClosed = false;
+  /** close() was called: the reason given to commands unless something else closed it first. */
+  private closedByClient = false;
   private closeError: Error | null = null;
   private fatalError: RedisError | null = null;
   private readonly closedPromise: Promise<void>;
   private resolveClosed!: () => void;
-  private readonly channels = new Set<string>();
-  private readonly patterns = new Set<string>();
-  /** True from the first SUBSCRIBE sent until the server confirms there is no subscription left. */
-  private subscriberMode = false;
-  /**
-   * Commands queued before the SUBSCRIBE that started subscriber mode and not yet answered: their
-   * replies are theirs, not pub/sub pushes.
-   */
-  private aheadOfSubscribe = 0;
-  private readonly commandTimeout: number;
-  private timeoutTimer: NodeJS.Timeout | null = null;
-  private tick = 0;
-  private tickMs = 0;
-  private readonly durability: { replicas: number; timeout: number } | null;
+  private readonly subscriber: SubscriberState;
+  private readonly timeout: CommandTimeout | null;
+  private readonly durability: Durability | null;
+  private readonly liveness: Liveness | null;
   /** True between MULTI and EXEC / DISCARD queued on this connection. */
   private inMulti = false;
   private watching = false;
-  /** Writes of the current flush, confirmed together by one WAIT (durability option). */
-  private waitGroup: Command[] | null = null;
 
   /** @internal Use createConnection(). */
   constructor(socket: net.Socket, address: Address, options: ConnectionOptions) {
@@ -160,10 +97,29 @@ export class RedisConnection extends EventEmitter {
     this.db = options.db ?? 0;
     const enc = options.encoding === undefined ? 'utf8' : options.encoding;
     this.defaultBuffers = enc === null;
-    this.encoding = enc ?? 'utf8';
     this.parserBuffers = true;
-    this.commandTimeout = options.commandTimeout ?? 0;
-    this.durability = options.durability ?? null;
+    this.subscriber = new SubscriberState(
+      { queue: this.queue, emit: (event, ...args) => this.emit(event, ...args), afterShift: () => this.afterShift() },
+      enc ?? 'utf8',
+    );
+    const commandTimeout = options.commandTimeout ?? 0;
+    this.timeout = commandTimeout > 0 ? new CommandTimeout(commandTimeout, this.queue, formatAddress(address)) : null;
+    this.durability = options.durability
+      ? new Durability(options.durability.replicas, options.durability.timeout)
+      : null;
+    const pingInterval = options.pingInterval ?? CONNECTION_DEFAULTS.pingInterval;
+    this.liveness =
+      pingInterval > 0
+        ? new Liveness(
+            {
+              queue: this.queue,
+              inTransaction: () => this.inMulti || this.watching,
+              ping: () => this.ping(),
+              fail: (reason) => this.fail(reason),
+            },
+            pingInterval,
+          )
+        : null;
     this.closedPromise = new Promise((resolve) => (this.resolveClosed = resolve));
     this.parser = (options.parser ?? defaultParser)({
       returnReply: (reply) => this.onReply(reply),
@@ -177,9 +133,8 @@ export class RedisConnection extends EventEmitter {
     });
     // Parse replies as Buffers only when the command at the head of the queue asks for them.
     this.setParserBuffers(this.defaultBuffers);
-    socket.setNoDelay(true);
-    socket.setKeepAlive(true);
     socket.on('data', (chunk: Buffer) => {
+      if (this.liveness !== null) this.liveness.received++;
       try {
         this.parser.execute(chunk);
       } catch (err) {
@@ -209,13 +164,19 @@ export class RedisConnection extends EventEmitter {
     return this.queue.length;
   }
 
-  /** True while the connection is in subscriber mode (only (P)(UN)SUBSCRIBE and PING allowed). */
+  /** True while the connection is in subscriber mode (only the SUBSCRIBE family, PING, QUIT, RESET allowed). */
   get inPubSub(): boolean {
-    return this.subscriberMode;
+    return this.subscriber.active;
   }
 
-  get subscriptions(): { channels: string[]; patterns: string[] } {
-    return { channels: [...this.channels], patterns: [...this.patterns] };
+  get subscriptions(): { channels: string[]; patterns: string[]; shardChannels: string[] } {
+    const s = this.subscriber;
+    return { channels: [...s.channels], patterns: [...s.patterns], shardChannels: [...s.shardChannels] };
+  }
+
+  /** True after MULTI or WATCH until EXEC / DISCARD (UNWATCH for a watch): not fit to share. */
+  get inTransaction(): boolean {
+    return this.inMulti || this.watching;
   }
 
   /** Runs any command: `execute('SET', 'k', 'v')`. */
@@ -239,12 +200,12 @@ export class RedisConnection extends EventEmitter {
     const flags = command.flags;
     if ((flags & SUBSCRIBE) !== 0) {
       // Subscriber mode refuses WAIT: confirm the writes queued before the SUBSCRIBE ahead of it.
-      if (this.waitGroup !== null && !this.subscriberMode) this.pushWait(this.waitGroup);
-      this.prepareSubscribe(command);
-    } else if (this.subscriberMode && !/^(ping|quit|reset)$/i.test(command.name)) {
+      if (this.durability !== null && !this.subscriber.active) this.pushWait(this.durability);
+      this.subscriber.prepare(command);
+    } else if (this.subscriber.active && (flags & SUBSCRIBER_SAFE) === 0) {
       command.reject(
         new RedisError(
-          `Connection in subscriber mode: ${command.name} is not allowed (only (P)SUBSCRIBE, (P)UNSUBSCRIBE, PING)`,
+          `Connection in subscriber mode: ${command.name} is not allowed (only the (P|S)(UN)SUBSCRIBE family, PING, QUIT, RESET)`,
         ),
       );
       return;
@@ -255,18 +216,15 @@ export class RedisConnection extends EventEmitter {
       command.reject(err as Error);
       return;
     }
-    if (this.commandTimeout > 0 && (flags & BLOCKING) === 0) this.armTimeout(command);
-    if (this.queue.length === 0 && command.buffers !== this.parserBuffers && !this.subscriberMode) {
+    if (this.timeout !== null && (flags & BLOCKING) === 0) this.timeout.arm(command);
+    if (this.queue.length === 0 && command.buffers !== this.parserBuffers && !this.subscriber.active) {
       this.setParserBuffers(command.buffers);
     }
     this.queue.push(command);
     this.unflushed++;
-    if ((flags & TRANSACTION) !== 0) this.trackTransaction(command.name);
+    if ((flags & TRANSACTION) !== 0) this.trackTransaction(flags);
     // Inside MULTI a write is only QUEUED: EXEC is what WAIT confirms.
-    if (this.durability !== null && !this.inMulti && needsWait(flags, command.name)) {
-      command.held = true;
-      (this.waitGroup ??= []).push(command);
-    }
+    if (this.durability !== null && !this.inMulti) this.durability.hold(command);
     if (!this.flushScheduled) {
       this.flushScheduled = true;
       process.nextTick(flush, this);
@@ -279,17 +237,11 @@ export class RedisConnection extends EventEmitter {
   }
 
   /** MULTI opens a transaction and WATCH a watch on this connection; EXEC / DISCARD end both. */
-  private trackTransaction(name: string): void {
-    const lower = name.toLowerCase();
-    if (lower === 'multi') this.inMulti = true;
-    else if (lower === 'watch') this.watching = true;
-    else if (lower === 'unwatch') this.watching = false;
-    else if (lower === 'exec' || lower === 'discard') this.inMulti = this.watching = false;
-  }
-
-  /** True after MULTI or WATCH until EXEC / DISCARD (UNWATCH for a watch): not fit to share. */
-  get inTransaction(): boolean {
-    return this.inMulti || this.watching;
+  private trackTransaction(flags: number): void {
+    if ((flags & MULTI) !== 0) this.inMulti = true;
+    else if ((flags & WATCH) !== 0) this.watching = true;
+    else if ((flags & UNWATCH) !== 0) this.watching = false;
+    else if ((flags & END_TRANSACTION) !== 0) this.inMulti = this.watching = false;
   }
 
   /** @internal Writes every command queued this tick (the end-of-tick flush). */
@@ -302,7 +254,7 @@ export class RedisConnection extends EventEmitter {
   private write(): void {
     if (this.batch.empty || this.isClosed) return;
     // Under durability, WAIT goes after EXEC: inside MULTI it would only be queued.
-    if (this.waitGroup !== null && !this.inMulti) this.pushWait(this.waitGroup);
+    if (this.durability !== null && !this.inMulti) this.pushWait(this.durability);
     const out = this.batch.take();
     this.unflushed = 0;
     if (typeof out === 'string') {
@@ -314,45 +266,39 @@ export class RedisConnection extends EventEmitter {
     }
   }
 
-  /** One WAIT after a flush's writes; they resolve when it confirms enough replicas. */
-  private pushWait(group: Command[]): void {
-    this.waitGroup = null;
-    const { replicas, timeout } = this.durability!;
-    const settle = (confirmed: unknown) => {
-      for (const c of group) {
-        if (!c.answered || c.done) continue;
-        if (Number(confirmed) >= replicas) c.resolve(c.value);
-        else
-          c.reject(
-            new DurabilityError(
-              `${c.name} was applied by the master but confirmed by ${String(confirmed)} of ${replicas} replicas within ${timeout} ms; it may be lost in a failover`,
-            ),
-          );
-      }
-    };
-    const fail = (error: Error) => {
-      for (const c of group) {
-        if (!c.answered || c.done) continue;
-        c.reject(
-          new ConnectionClosedError(
-            `${c.name} was applied by the master but not confirmed by replicas: ${error.message}`,
-            { mayHaveBeenApplied: true },
-          ),
-        );
-      }
-    };
-    const wait = new Command('WAIT', [replicas, timeout], false, settle, fail);
-    wait.attempts = Infinity;
+  /** Queues the WAIT for the writes held since the last one, if any. */
+  private pushWait(durability: Durability): void {
+    const wait = durability.takeWait();
+    if (wait === null) return;
     this.batch.push(wait.name, wait.args);
     this.queue.push(wait);
     this.unflushed++;
+  }
+
+  /** An internal PING, settled in advance so that its reply reaches no one. */
+  private ping(): void {
+    if (this.isClosed) return;
+    const ping = new Command('PING', [], false, ignore, ignore);
+    ping.done = true;
+    this.batch.push(ping.name, ping.args);
+    this.queue.push(ping);
+    this.unflushed++;
+    this.write();
+  }
+
+  /** Closes the connection as lost: commands in flight see an ordinary close (onClosed). */
+  private fail(reason: string): void {
+    if (this.isClosed) return;
+    this.closeError = new ConnectionClosedError(`${formatAddress(this.address)} ${reason}`);
+    this.isClosed = true;
+    this.socket.destroy();
   }
 
   /** Closes the socket at once; commands in flight reject with ConnectionClosedError. */
   close(): void {
     if (this.isClosed) return;
     this.isClosed = true;
-    this.closeError ??= new Error('closed by the client');
+    this.closedByClient = true;
     this.socket.destroy();
   }
 
@@ -366,30 +312,13 @@ export class RedisConnection extends EventEmitter {
     this.parser.setReturnBuffers(buffers);
   }
 
-  private prepareSubscribe(command: Command): void {
-    const name = command.name.toLowerCase();
-    const set = name.startsWith('p') ? this.patterns : this.channels;
-    const names = command.args.map(toText);
-    if (name === 'subscribe' || name === 'psubscribe' || name === 'ssubscribe') {
-      for (const n of names) set.add(n);
-      command.expected = Math.max(1, names.length);
-      if (!this.subscriberMode) this.aheadOfSubscribe = this.queue.length;
-      this.subscriberMode = true;
-    } else {
-      command.expected = names.length > 0 ? names.length : Math.max(1, set.size);
-      if (names.length === 0) set.clear();
-      else for (const n of names) set.delete(n);
-    }
-  }
-
   private onReply(reply: unknown): void {
     // Confirmations also come outside subscriber mode: an UNSUBSCRIBE sent while not subscribed is
     // answered with one `unsubscribe` array per channel, which must count toward that command.
     // A command queued before SUBSCRIBE gets its own reply even if it is an array that starts with
     // 'message' (an LRANGE, say).
     const confirming = (this.queue.peekFront()?.expected ?? 0) > 0;
-    const pushes = this.subscriberMode && this.aheadOfSubscribe === 0;
-    if ((pushes || confirming) && Array.isArray(reply) && this.onPubSubReply(reply)) return;
+    if ((confirming || this.subscriber.pushes) && Array.isArray(reply) && this.subscriber.onPush(reply)) return;
     const command = this.queue.shift();
     if (command === undefined) {
       this.onFatal(new ProtocolError(`Unexpected reply from ${formatAddress(this.address)} with no command waiting`));
@@ -402,62 +331,12 @@ export class RedisConnection extends EventEmitter {
     } else if (!command.done) command.resolve(reply);
   }
 
-  /** Handles a push in subscriber mode; false when the reply belongs to an ordinary command. */
-  private onPubSubReply(reply: unknown[]): boolean {
-    const kind = toText(reply[0]);
-    switch (kind) {
-      case 'message':
-        this.emit('message', this.decodeText(reply[1]), reply[2]);
-        return true;
-      case 'pmessage':
-        this.emit('pmessage', this.decodeText(reply[1]), this.decodeText(reply[2]), reply[3]);
-        return true;
-      case 'smessage':
-        this.emit('smessage', this.decodeText(reply[1]), reply[2]);
-        return true;
-      case 'subscribe':
-      case 'psubscribe':
-      case 'ssubscribe':
-      case 'unsubscribe':
-      case 'punsubscribe':
-      case 'sunsubscribe': {
-        const count = Number(reply[2]);
-        const command = this.queue.peekFront();
-        if (command !== undefined && --command.expected <= 0) {
-          this.queue.shift();
-          this.afterShift();
-          if (!command.done) command.resolve(count);
-        }
-        if (count === 0 && kind.endsWith('unsubscribe') && this.channels.size === 0 && this.patterns.size === 0) {
-          this.subscriberMode = false;
-        }
-        return true;
-      }
-      case 'pong': {
-        const command = this.queue.shift();
-        if (command !== undefined) {
-          this.afterShift();
-          // ['pong', message]: resolve what PING resolves outside subscriber mode, in the call's encoding.
-          const value = command.args.length > 0 ? reply[1] : 'PONG';
-          const buffer = Buffer.isBuffer(value) ? value : Buffer.from(String(value));
-          if (!command.done) command.resolve(command.buffers ? buffer : toText(value));
-        }
-        return true;
-      }
-      default:
-        return false;
-    }
-  }
-
-  private decodeText(value: unknown): string {
-    return Buffer.isBuffer(value) ? value.toString(this.encoding) : String(value);
-  }
-
+  /** The head of the queue was removed: count it, and parse the next reply as its command wants. */
   private afterShift(): void {
-    if (this.aheadOfSubscribe > 0) this.aheadOfSubscribe--;
+    const subscriber = this.subscriber;
+    if (subscriber.ahead > 0) subscriber.ahead--;
     const next = this.queue.peekFront();
-    const want =
-      next === undefined || (this.subscriberMode && this.aheadOfSubscribe === 0) ? this.defaultBuffers : next.buffers;
+    const want = next === undefined || subscriber.pushes ? this.defaultBuffers : next.buffers;
     if (want !== this.parserBuffers) this.setParserBuffers(want);
   }
 
@@ -469,24 +348,18 @@ export class RedisConnection extends EventEmitter {
       );
       return;
     }
-    // A refused (P)SUBSCRIBE (no channel given, for example) subscribed to nothing: with no
-    // subscription left, the connection is not in subscriber mode.
-    if (command.expected > 0 && this.channels.size === 0 && this.patterns.size === 0) this.subscriberMode = false;
+    if (command.expected > 0) this.subscriber.refused();
     this.afterShift();
-    const error = replyErrorFor(raw.message, command.name);
     if (command.done) return;
-    if (
-      this.failureHandler?.onReadOnly !== undefined &&
-      error instanceof ReadOnlyError &&
-      this.failureHandler.onReadOnly(command, error, this)
-    ) {
-      return;
-    }
+    const error = replyErrorFor(raw.message, command.name);
+    const handler = this.failureHandler;
+    if (handler?.onReplyError !== undefined && handler.onReplyError(command, error, this)) return;
     command.reject(error);
   }
 
   private onFatal(error: RedisError): void {
-    if (this.closeError === null || this.closeError.message === 'closed by the client') this.closeError = error;
+    // A protocol error explains the close better than close() called in response to it.
+    if (this.closeError === null) this.closeError = error;
     this.fatalError = error;
     this.isClosed = true;
     this.socket.destroy();
@@ -494,7 +367,8 @@ export class RedisConnection extends EventEmitter {
 
   private closedError(written: boolean): RedisError {
     if (this.fatalError !== null) return this.fatalError;
-    const reason = this.closeError ? `: ${this.closeError.message}` : '';
+    const why = this.closeError?.message ?? (this.closedByClient ? 'closed by the client' : null);
+    const reason = why === null ? '' : `: ${why}`;
     return new ConnectionClosedError(
       written
         ? `Connection to ${formatAddress(this.address)} closed before the reply arrived${reason}; the command may or may not have been applied`
@@ -506,8 +380,8 @@ export class RedisConnection extends EventEmitter {
   private onSocketClose(): void {
     this.isClosed = true;
     this.flushScheduled = false;
-    if (this.timeoutTimer !== null) clearInterval(this.timeoutTimer);
-    this.timeoutTimer = null;
+    this.timeout?.stop();
+    this.liveness?.stop();
     const pending: Command[] = [];
     const written: boolean[] = [];
     const writtenCount = this.queue.length - this.unflushed;
@@ -518,13 +392,13 @@ export class RedisConnection extends EventEmitter {
       written.push(i < writtenCount);
     }
     this.unflushed = 0;
-    this.aheadOfSubscribe = 0;
+    this.subscriber.ahead = 0;
     this.batch.take();
     this.parser.reset();
     if (pending.length > 0) {
-      const handler = this.failureHandler?.onClosed;
-      if (handler !== undefined && this.fatalError === null) {
-        handler(pending, written, this.closedError(true) as ConnectionClosedError, this);
+      const handler = this.failureHandler;
+      if (handler?.onClosed !== undefined && this.fatalError === null) {
+        handler.onClosed(pending, written, this.closedError(true) as ConnectionClosedError, this);
       } else {
         for (let k = 0; k < pending.length; k++) pending[k]!.reject(this.closedError(written[k]!));
       }
@@ -532,137 +406,8 @@ export class RedisConnection extends EventEmitter {
     this.emit('close', this.fatalError ?? this.closeError);
     this.resolveClosed();
   }
-
-  private armTimeout(command: Command): void {
-    if (this.timeoutTimer === null) {
-      // One coarse clock per connection instead of a timer per command: ticks of a tenth of the timeout.
-      this.tickMs = Math.max(1, Math.min(100, Math.floor(this.commandTimeout / 10)));
-      this.timeoutTimer = setInterval(() => this.onTick(), this.tickMs);
-      this.timeoutTimer.unref();
-    }
-    command.deadline = this.tick + Math.ceil(this.commandTimeout / this.tickMs);
-  }
-
-  private onTick(): void {
-    this.tick++;
-    const n = this.queue.length;
-    if (n === 0) {
-      clearInterval(this.timeoutTimer!);
-      this.timeoutTimer = null;
-      return;
-    }
-    for (let i = 0; i < n; i++) {
-      const c = this.queue.peekAt(i)!;
-      if (c.done) continue;
-      if (c.deadline > this.tick) {
-        if (c.deadline !== Infinity) break;
-        continue;
-      }
-      c.done = true;
-      c.reject(
-        new TimeoutError(
-          `Command ${c.name} timed out after ${this.commandTimeout} ms on ${formatAddress(this.address)}`,
-        ),
-      );
-    }
-  }
-}
-
-const WAIT_AFTER = new Set(['exec', 'eval', 'evalsha', 'fcall', 'EXEC', 'EVAL', 'EVALSHA', 'FCALL']);
-
-/** Commands whose effect WAIT should confirm under the durability option. */
-function needsWait(flags: number, name: string): boolean {
-  return (flags & WRITE) !== 0 || ((flags & READONLY) === 0 && WAIT_AFTER.has(name));
 }
 
 function flush(connection: RedisConnection): void {
   connection.flushNow();
-}
-
-/** Opens a socket (net or tls), then AUTH / SELECT / CLIENT SETNAME in one write; rejects with a typed error. */
-export async function createConnection(
-  address: AddressInput,
-  options: ConnectionOptions = {},
-): Promise<RedisConnection> {
-  const parsed = parseAddress(address);
-  buffersFor(options.encoding, false);
-  // Checked before connecting: thrown after AUTH was sent, it left AUTH's promise to reject unobserved.
-  if (options.db !== undefined && options.db !== 0 && (!Number.isInteger(options.db) || options.db < 0)) {
-    throw new TypeError(`db must be a non-negative integer, got ${String(options.db)}`);
-  }
-  const connectTimeout = options.connectTimeout ?? DEFAULT_CONNECT_TIMEOUT;
-  const useTls = parsed.tls || (options.ssl !== undefined && options.ssl !== false);
-  const where = formatAddress(parsed);
-  const deadline = Date.now() + connectTimeout;
-
-  const socket = await new Promise<net.Socket>((resolve, reject) => {
-    let sock: net.Socket;
-    const onError = (err: Error) => {
-      clearTimeout(timer);
-      sock.destroy();
-      reject(new ConnectionClosedError(`Could not connect to ${where}: ${err.message}`, { cause: err }));
-    };
-    const timer = setTimeout(() => {
-      sock.destroy();
-      reject(new TimeoutError(`Could not connect to ${where} within ${connectTimeout} ms`));
-    }, connectTimeout);
-    if (useTls) {
-      const tlsOptions: tls.ConnectionOptions = typeof options.ssl === 'object' ? options.ssl : {};
-      sock = tls.connect(
-        {
-          servername: net.isIP(parsed.host) ? undefined : parsed.host,
-          ...tlsOptions,
-          host: parsed.host,
-          port: parsed.port,
-        },
-        () => {
-          clearTimeout(timer);
-          sock.off('error', onError);
-          resolve(sock);
-        },
-      );
-    } else {
-      sock = net.connect({ host: parsed.host, port: parsed.port }, () => {
-        clearTimeout(timer);
-        sock.off('error', onError);
-        resolve(sock);
-      });
-    }
-    sock.once('error', onError);
-  });
-
-  const connection = new RedisConnection(socket, [parsed.host, parsed.port], options);
-  try {
-    const setup: Promise<unknown>[] = [];
-    if (options.password !== undefined && options.password !== null) {
-      setup.push(
-        options.username !== undefined
-          ? connection.send('AUTH', [options.username, options.password])
-          : connection.send('AUTH', [options.password]),
-      );
-    }
-    if (options.db !== undefined && options.db !== 0) setup.push(connection.send('SELECT', [options.db]));
-    if (options.name !== undefined) setup.push(connection.send('CLIENT', ['SETNAME', options.name]));
-    if (setup.length > 0) {
-      const remaining = Math.max(1, deadline - Date.now());
-      let timer: NodeJS.Timeout | undefined;
-      const timeout = new Promise<never>((_, reject) => {
-        timer = setTimeout(
-          () => reject(new TimeoutError(`Connection set-up on ${where} did not finish within ${connectTimeout} ms`)),
-          remaining,
-        );
-      });
-      try {
-        await Promise.race([Promise.all(setup), timeout]);
-      } finally {
-        clearTimeout(timer);
-      }
-    }
-  } catch (err) {
-    connection.close();
-    // Settle the other set-up commands before the caller sees the error, so nothing is left pending.
-    await connection.waitClosed();
-    throw err;
-  }
-  return connection;
 }

@@ -73,6 +73,10 @@ export class SentinelHealthIndicator {
       details.role = role;
       const timeout = checkTimeout(options.timeout);
       const client = this.clientFor(options.service, role, options.connectionName);
+      // Holding writes for a failover is working as designed: up, and a PING would only wait for the switch.
+      if ((client.connection as { holding?: boolean }).holding === true) {
+        return indicator.up({ ...details, address: formatAddress(client.address), holding: true });
+      }
       const reply = await withTimeout(client.execute('PING'), timeout, `PING to the ${role} of ${options.service}`);
       details.address = formatAddress(client.address);
       if (reply !== 'PONG' && !(Buffer.isBuffer(reply) && reply.toString() === 'PONG')) {

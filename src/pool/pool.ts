@@ -7,38 +7,11 @@ import { BLOCKING, SUBSCRIBE, TRANSACTION, isBlocking } from '../protocol/comman
 import type { Address, AddressInput, ConnectionOptions, PoolOptions, RedisArg, ReplyEncoding } from '../types.js';
 import { inspect } from 'node:util';
 import { redactedView } from '../redact.js';
+import { PoolSubscriber, type Subscriptions } from './subscriber.js';
+import { WaitQueue } from './wait-queue.js';
+import { validatePoolSize, type CommandTarget } from './command-target.js';
 
-/** Checks minsize / maxsize: integers, 0 <= minsize <= maxsize, maxsize >= 1. */
-export function validatePoolSize(minsize: unknown, maxsize: unknown): { minsize: number; maxsize: number } {
-  if (typeof minsize !== 'number' || !Number.isInteger(minsize) || minsize < 0) {
-    throw new TypeError(`minsize must be an integer >= 0, got ${String(minsize)}`);
-  }
-  if (typeof maxsize !== 'number' || !Number.isInteger(maxsize) || maxsize < 1) {
-    throw new TypeError(`maxsize must be an integer >= 1, got ${String(maxsize)}`);
-  }
-  if (minsize > maxsize) throw new TypeError(`minsize (${minsize}) must not be greater than maxsize (${maxsize})`);
-  return { minsize, maxsize };
-}
-
-/** What the Redis client needs from whatever carries its commands (a connection or a pool). */
-export interface CommandTarget extends EventEmitter {
-  readonly closed: boolean;
-  readonly address: Address | null;
-  readonly db: number;
-  send(name: string, args: readonly RedisArg[], encoding?: ReplyEncoding): Promise<unknown>;
-  /** Sends commands back to back on one connection, nothing in between (pipelines, MULTI/EXEC). */
-  sendBatch(
-    commands: readonly (readonly [string, readonly RedisArg[], ReplyEncoding | undefined])[],
-    atomic?: boolean,
-  ): Promise<unknown>[];
-  /** A connection of its own (released with `release`); for WATCH/MULTI or long blocking work. */
-  acquire(): Promise<RedisConnection>;
-  release(connection: RedisConnection): void;
-  close(): void;
-  waitClosed(): Promise<void>;
-}
-
-const PUBSUB_EVENTS = ['message', 'pmessage', 'smessage'] as const;
+export { validatePoolSize, type CommandTarget };
 
 /**
  * Connections to one server. Ordinary commands are pipelined over the shared connections (one per
@@ -58,8 +31,8 @@ export class ConnectionsPool extends EventEmitter implements CommandTarget {
 
   protected readonly options: ConnectionOptions;
   protected currentAddress: Address | null;
-  /** Commands waiting for a connection, in order. */
-  protected readonly waiting = new Denque<Command>();
+  /** Commands waiting for a connection, in order (managed pools bound the wait). */
+  protected waiting = new WaitQueue(0, Infinity, () => new RedisError('Pool queue is full'));
   protected isClosed = false;
   protected readonly shared: RedisConnection[] = [];
   private readonly reserved = new Set<RedisConnection>();
@@ -67,10 +40,8 @@ export class ConnectionsPool extends EventEmitter implements CommandTarget {
   private opening = 0;
   private filling: Promise<void> | null = null;
   private current: RedisConnection | null = null;
-  private pubsub: RedisConnection | null = null;
-  private pubsubOpening: Promise<RedisConnection> | null = null;
-  private readonly channels = new Set<string>();
-  private readonly patterns = new Set<string>();
+  /** The subscriber connection and every subscription, resubscribed after the connection is lost. */
+  protected readonly subscriber: PoolSubscriber;
   private readonly closedPromise: Promise<void>;
   private resolveClosed!: () => void;
 
@@ -89,6 +60,38 @@ export class ConnectionsPool extends EventEmitter implements CommandTarget {
       this.currentAddress = null;
     }
     this.closedPromise = new Promise((resolve) => (this.resolveClosed = resolve));
+    this.subscriber = new PoolSubscriber({
+      openConnection: () => {
+        const generation = this.generation;
+        return this.openConnection().then((conn) => {
+          conn.generation = generation;
+          return conn;
+        });
+      },
+      isCurrent: (conn) => conn.generation === this.generation,
+      subscribeWaitMs: () => this.subscribeWaitMs,
+      emit: (event, ...args) => this.emit(event, ...args),
+      log: (level, message) => this.log(level, message),
+      onSubscriberLost: (conn) => this.onConnectionLost(conn),
+    });
+  }
+
+  /** How long a subscribe call waits for the subscriber connection (plain pools: not at all). */
+  protected get subscribeWaitMs(): number {
+    return 0;
+  }
+
+  /** Hook: where a pool's background events are written (managed pools use the sentinel pool's logger). */
+  protected log(_level: 'debug' | 'log' | 'warn', _message: string): void {}
+
+  /** The server the subscriber connection is on (null while there is none). */
+  get subscriberAddress(): Address | null {
+    return this.subscriber.connection?.address ?? null;
+  }
+
+  /** Channels, patterns and shard channels this pool is subscribed to (kept across reconnects). */
+  get subscriptions(): Subscriptions {
+    return this.subscriber.subscriptions;
   }
 
   get address(): Address | null {
@@ -105,7 +108,7 @@ export class ConnectionsPool extends EventEmitter implements CommandTarget {
 
   /** Every open connection, shared or reserved. */
   get size(): number {
-    return this.shared.length + this.reserved.size + (this.pubsub !== null ? 1 : 0);
+    return this.shared.length + this.reserved.size + (this.subscriber.connection !== null ? 1 : 0);
   }
 
   /** Connections free to carry pipelined commands. */
@@ -141,9 +144,10 @@ export class ConnectionsPool extends EventEmitter implements CommandTarget {
     }
     // A transaction is never sent again piecemeal after a failure.
     if (atomic) for (const c of list) c.attempts = Infinity;
-    const conn = this.pickShared(list[0]!);
+    // Every command must be admitted (a pipeline may start with a read and hold a write).
+    const conn = list.every((c) => this.admits(c)) ? this.pickShared(list[0]!) : null;
     if (conn !== null) for (const c of list) conn.enqueue(c);
-    else for (const c of list) this.enqueueWaiting(c);
+    else for (const c of list) this.waiting.push(c);
     return promises;
   }
 
@@ -156,7 +160,7 @@ export class ConnectionsPool extends EventEmitter implements CommandTarget {
     const flags = command.flags;
     if ((flags & (BLOCKING | SUBSCRIBE | TRANSACTION)) !== 0) {
       if ((flags & SUBSCRIBE) !== 0) {
-        this.subscribeCommand(command);
+        this.subscriber.send(command);
         return;
       }
       if ((flags & TRANSACTION) !== 0) {
@@ -172,16 +176,26 @@ export class ConnectionsPool extends EventEmitter implements CommandTarget {
     }
     const conn = this.pickShared(command);
     if (conn !== null) conn.enqueue(command);
-    else this.enqueueWaiting(command);
+    else this.waiting.push(command);
   }
 
-  /** Hook: a command waits for a connection (managed pools bound the wait by failoverTimeout). */
-  protected enqueueWaiting(command: Command): void {
-    this.waiting.push(command);
+  /** Hook: false while a command must wait although a connection is open (writes held in a failover). */
+  protected admits(_command: Command): boolean {
+    return true;
+  }
+
+  /** The shared connection for this tick, or null when the command must wait (a fill is queued if needed). */
+  protected pickShared(command: Command): RedisConnection | null {
+    // Keep order: nothing overtakes commands already waiting.
+    if (this.waiting.length > 0 || !this.admits(command)) {
+      if (this.shared.length === 0) this.fill();
+      return null;
+    }
+    return this.leastLoaded();
   }
 
   /** The shared connection for this tick (least loaded), or null after queueing a fill. */
-  protected pickShared(_command: Command): RedisConnection | null {
+  private leastLoaded(): RedisConnection | null {
     const cur = this.current;
     if (cur !== null && !cur.closed) return cur;
     const n = this.shared.length;
@@ -189,10 +203,13 @@ export class ConnectionsPool extends EventEmitter implements CommandTarget {
       this.fill();
       if (this.shared.length === 0) return null;
     }
-    let best = this.shared[0]!;
-    for (let i = 1; i < this.shared.length; i++) {
-      const c = this.shared[i]!;
-      if (c.inFlight < best.inFlight) best = c;
+    // A connection whose socket just closed stays in `shared` until its 'close' event; a command
+    // resent from its close handler must not go back to it.
+    let best: RedisConnection | null = null;
+    for (const c of this.shared) if (!c.closed && (best === null || c.inFlight < best.inFlight)) best = c;
+    if (best === null) {
+      this.fill();
+      return null;
     }
     this.current = best;
     process.nextTick(clearCurrent, this);
@@ -270,17 +287,21 @@ export class ConnectionsPool extends EventEmitter implements CommandTarget {
     this.reserved.delete(conn);
     if (this.current === conn) this.current = null;
     this.onConnectionLost(conn);
+    // Commands that waited because only this (closed) connection was left need a new one.
+    if (this.waiting.length > 0 && !this.isClosed) this.fill();
   }
 
   /** Hook: a connection closed (managed pools rediscover). */
   protected onConnectionLost(_conn: RedisConnection): void {}
 
+  /** Hands the waiting commands, in order, to one connection, up to the first one that may not go yet. */
   protected drainWaiting(): void {
     while (this.waiting.length > 0 && !this.isClosed) {
-      const conn = this.pickShared(this.waiting.peekFront()!);
+      if (!this.admits(this.waiting.peek()!)) return;
+      const conn = this.leastLoaded();
       if (conn === null) return;
-      // Everything that waited goes to one connection, in order, so batches stay contiguous.
-      for (let c = this.waiting.shift(); c !== undefined; c = this.waiting.shift()) {
+      for (let c = this.waiting.peek(); c !== undefined && this.admits(c); c = this.waiting.peek()) {
+        this.waiting.shift();
         if (!c.done) conn.enqueue(c);
       }
     }
@@ -288,7 +309,7 @@ export class ConnectionsPool extends EventEmitter implements CommandTarget {
 
   /** Hook: connecting failed; the base rejects every waiting command with the error. */
   protected onFillFailed(err: Error): void {
-    for (let c = this.waiting.shift(); c !== undefined; c = this.waiting.shift()) if (!c.done) c.reject(err);
+    this.waiting.rejectAll(err);
     for (let a = this.acquirers.shift(); a !== undefined; a = this.acquirers.shift()) a.reject(err);
   }
 
@@ -388,77 +409,6 @@ export class ConnectionsPool extends EventEmitter implements CommandTarget {
     );
   }
 
-  // ---- publish/subscribe: one connection of the pool's own, resubscribed after it is lost ----
-
-  private subscribeCommand(command: Command): void {
-    const name = command.name.toLowerCase();
-    const set = name.startsWith('p') ? this.patterns : this.channels;
-    const names = command.args.map((a) => (Buffer.isBuffer(a) ? a.toString() : String(a)));
-    if (name.startsWith('un') || name.startsWith('pun')) {
-      if (names.length === 0) set.clear();
-      else for (const n of names) set.delete(n);
-      if (this.pubsub === null) {
-        command.resolve(this.channels.size + this.patterns.size);
-        return;
-      }
-    } else {
-      for (const n of names) set.add(n);
-    }
-    this.pubsubConnection().then(
-      (conn) => conn.enqueue(command),
-      (err: Error) => command.reject(err),
-    );
-  }
-
-  private pubsubConnection(): Promise<RedisConnection> {
-    if (this.pubsub !== null && !this.pubsub.closed) return Promise.resolve(this.pubsub);
-    if (this.pubsubOpening !== null) return this.pubsubOpening;
-    const generation = this.generation;
-    this.pubsubOpening = this.openConnection().then(
-      (conn) => {
-        this.pubsubOpening = null;
-        if (this.isClosed) {
-          conn.close();
-          throw new PoolClosedError('Pool is closed');
-        }
-        conn.generation = generation;
-        this.pubsub = conn;
-        for (const event of PUBSUB_EVENTS) conn.on(event, (...args: unknown[]) => this.emit(event, ...args));
-        conn.once('close', () => {
-          if (this.pubsub === conn) this.pubsub = null;
-          this.resubscribe();
-        });
-        return conn;
-      },
-      (err: Error) => {
-        this.pubsubOpening = null;
-        throw err;
-      },
-    );
-    return this.pubsubOpening;
-  }
-
-  /** After the subscriber connection is lost (failover, restart), subscribe again on a new one. */
-  private resubscribe(attempt = 0): void {
-    if (this.isClosed || (this.channels.size === 0 && this.patterns.size === 0)) return;
-    this.pubsubConnection().then(
-      (conn) => {
-        const jobs: Promise<unknown>[] = [];
-        if (this.channels.size > 0) jobs.push(conn.send('SUBSCRIBE', [...this.channels]));
-        if (this.patterns.size > 0) jobs.push(conn.send('PSUBSCRIBE', [...this.patterns]));
-        Promise.all(jobs).then(
-          () => this.emit('resubscribed'),
-          () => undefined,
-        );
-      },
-      (err: Error) => {
-        this.emit('error', err);
-        const delay = Math.min(1000, 50 * 2 ** attempt);
-        setTimeout(() => this.resubscribe(attempt + 1), delay).unref();
-      },
-    );
-  }
-
   /** Moves to a new generation: every connection open now is closed and none goes back into the pool. */
   retire(): void {
     this.generation++;
@@ -467,10 +417,7 @@ export class ConnectionsPool extends EventEmitter implements CommandTarget {
     this.shared.length = 0;
     this.reserved.clear();
     for (const c of old) c.close();
-    if (this.pubsub !== null) {
-      const p = this.pubsub;
-      p.close();
-    }
+    this.subscriber.retire();
   }
 
   /** Closes every connection; commands waiting or in flight reject. */
@@ -478,18 +425,17 @@ export class ConnectionsPool extends EventEmitter implements CommandTarget {
     if (this.isClosed) return;
     this.isClosed = true;
     const err = new PoolClosedError('Pool is closed');
-    for (let c = this.waiting.shift(); c !== undefined; c = this.waiting.shift()) if (!c.done) c.reject(err);
+    this.waiting.rejectAll(err);
     for (let a = this.acquirers.shift(); a !== undefined; a = this.acquirers.shift()) a.reject(err);
     const all = [...this.shared, ...this.reserved];
-    if (this.pubsub !== null) all.push(this.pubsub);
     this.shared.length = 0;
     this.reserved.clear();
-    this.pubsub = null;
     this.current = null;
     this.onClose();
-    const opening = [this.filling, this.pubsubOpening].filter((p): p is Promise<never> => p !== null);
     for (const c of all) c.close();
-    Promise.allSettled([...all.map((c) => c.waitClosed()), ...opening]).then(() => this.resolveClosed());
+    Promise.allSettled([...all.map((c) => c.waitClosed()), this.filling, this.subscriber.close()]).then(() =>
+      this.resolveClosed(),
+    );
   }
 
   /** Hook: called once when close() starts. */

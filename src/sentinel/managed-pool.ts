@@ -1,16 +1,18 @@
-import { Command, createConnection, type RedisConnection } from '../connection/connection.js';
+import { sameAddress, formatAddress } from '../address.js';
+import { createConnection, type Command, type RedisConnection } from '../connection/connection.js';
 import {
-  ConnectionClosedError,
   MasterNotFoundError,
   MasterReplyError,
   PoolClosedError,
-  ReplyError,
   SlaveNotFoundError,
   SlaveReplyError,
 } from '../errors.js';
 import { READONLY } from '../protocol/commands.js';
 import { ConnectionsPool } from '../pool/pool.js';
+import { WaitQueue } from '../pool/wait-queue.js';
 import type { Address, PoolOptions } from '../types.js';
+import { ReplyRetries } from './reply-retries.js';
+import { canMove, type PoolState } from './pool-state.js';
 
 /** What a managed pool needs from its SentinelPool. */
 export interface Discovery {
@@ -28,31 +30,57 @@ export interface ManagedPoolOptions extends PoolOptions {
   failoverTimeout: number;
   maxQueuedCommands: number;
   holdWritesDuringFailover: boolean;
+  /** `'master'`: a replica pool sends to the master while no healthy replica is known. */
+  replicaFallback?: 'none' | 'master';
 }
 
-/** Times a command is sent again (READONLY, a dropped connection) before it rejects. */
-const MAX_ATTEMPTS = 3;
+/** What the pool knows about its last failover (stats). */
+export interface FailoverRecord {
+  /** When writes started to be held (or the switch came, when nothing was held). */
+  at: number;
+  /** How long writes were held. */
+  heldMs: number;
+  /** From the switch to the first connection to the new master (null until then). */
+  followedMs: number | null;
+}
 
 /**
- * The pool behind masterFor / slaveFor: its address comes from the sentinels. It follows failovers:
- * on a switch every connection to the old server is closed (none goes back into the pool), commands
- * wait in a bounded queue for the new one, and writes are held while a failover is under way.
+ * The pool behind masterFor / slaveFor: its address comes from the sentinels, and it follows failovers.
+ * Its `state` says where it is, and changes only through `moveTo()`, which logs each transition:
+ *
+ * - `idle`: nothing asked yet (lazy), or nothing wanted after a failed discovery.
+ * - `discovering`: no usable server; asking the sentinels (with back-off); commands wait (failoverTimeout).
+ * - `connected`: commands flow to the server the sentinels named.
+ * - `holding`: a failover is under way (master pools): writes wait until `+switch-master` or an abort
+ *   (at most failoverTimeout); reads still go while a connection is open.
+ * - `closed`: for good; every call rejects PoolClosedError.
+ *
+ * On a switch every connection to the old server is closed (none goes back into the pool) and
+ * subscriptions move to the new one.
  */
 export class ManagedPool extends ConnectionsPool {
-  private holdUntil = 0;
+  private poolState: PoolState = 'idle';
+  private holdStarted = 0;
   private holdTimer: NodeJS.Timeout | null = null;
-  private expiryTimer: NodeJS.Timeout | null = null;
   private retryTimer: NodeJS.Timeout | null = null;
   private retryDelay = 0;
   private lastError: Error | null = null;
   private replicas: Address[] = [];
+  private nextReplica = 0;
+  /** Replicas that answered MASTERDOWN: avoided until this time. */
+  private readonly avoid = new Map<string, number>();
+  /** The replica pool is on the master for want of a replica (replicaFallback: 'master'). */
+  private onFallback = false;
   /** The address +switch-master announced, tried first by the next discovery. */
   private announced: Address | null = null;
   /** The master before the last switch: sentinels that still report it are behind. */
   private demoted: Address | null = null;
-  private nextReplica = 0;
-  private readonly waitUntil = new WeakMap<Command, number>();
+  private switchedAt = 0;
+  private readonly retries: ReplyRetries;
   private readonly managed: ManagedPoolOptions;
+  /** Writes rejected with mayHaveBeenApplied (the server may or may not have applied them). */
+  inDoubt = 0;
+  lastFailover: FailoverRecord | null = null;
 
   constructor(
     readonly service: string,
@@ -62,6 +90,18 @@ export class ManagedPool extends ConnectionsPool {
   ) {
     super(null, options);
     this.managed = options;
+    this.waiting = new WaitQueue(options.failoverTimeout, options.maxQueuedCommands, (reason, length) =>
+      this.notFound(
+        reason === 'full'
+          ? `${length} commands already wait for the ${role} of ${service}`
+          : `no ${role} for ${service} within failoverTimeout (${options.failoverTimeout} ms)`,
+      ),
+    );
+    this.retries = new ReplyRetries(this, options.failoverTimeout);
+  }
+
+  get state(): PoolState {
+    return this.poolState;
   }
 
   get isMaster(): boolean {
@@ -70,7 +110,12 @@ export class ManagedPool extends ConnectionsPool {
 
   /** True while writes are held for a failover in progress. */
   get holding(): boolean {
-    return this.holdUntil > 0;
+    return this.poolState === 'holding';
+  }
+
+  /** Commands waiting for a server (or for the hold to end). */
+  get queued(): number {
+    return this.waiting.length;
   }
 
   /** Addresses of every open shared connection (replica pools spread over several servers). */
@@ -78,113 +123,103 @@ export class ManagedPool extends ConnectionsPool {
     return this.shared.map((c) => c.address);
   }
 
+  /** The one place the state changes; every transition is logged at debug level. */
+  private moveTo(next: PoolState, why: string): void {
+    const prev = this.poolState;
+    if (prev === next) return;
+    if (!canMove(prev, next)) {
+      this.discovery.log('debug', `${this.describe()}: ignored ${prev} -> ${next} (${why})`);
+      return;
+    }
+    this.poolState = next;
+    this.discovery.log('debug', `${this.describe()}: ${prev} -> ${next} (${why})`);
+    this.emit('state', { from: prev, to: next, reason: why });
+  }
+
+  /** After a change of connections: connected when one is open, else discovering while anything wants one. */
+  private settle(why: string): void {
+    if (this.poolState === 'holding' || this.poolState === 'closed') return;
+    if (this.shared.length > 0) this.moveTo('connected', why);
+    else if (this.waiting.length > 0 || this.retryTimer !== null || this.minsize > 0) this.moveTo('discovering', why);
+    else this.moveTo('idle', why);
+  }
+
+  private describe(): string {
+    return `${this.role} pool of ${this.service}`;
+  }
+
+  protected override log(level: 'debug' | 'log' | 'warn', message: string): void {
+    this.discovery.log(level, `${this.describe()}: ${message}`);
+  }
+
+  protected override get subscribeWaitMs(): number {
+    return this.managed.failoverTimeout;
+  }
+
   // ---- routing ----
 
-  protected override pickShared(command: Command): RedisConnection | null {
-    // Keep order: nothing overtakes commands already waiting; writes wait while a failover is held.
-    if (this.waiting.length > 0 || (this.holdUntil > 0 && (command.flags & READONLY) === 0)) {
-      if (this.shared.length === 0) this.fill();
-      return null;
-    }
-    return super.pickShared(command);
+  /** Writes wait while a failover is held; reads go. */
+  protected override admits(command: Command): boolean {
+    return this.poolState !== 'holding' || (command.flags & READONLY) !== 0;
   }
 
-  protected override enqueueWaiting(command: Command): void {
-    if (this.waiting.length >= this.managed.maxQueuedCommands) {
-      command.reject(
-        this.notFound(`${this.waiting.length} commands already wait for the ${this.role} of ${this.service}`),
-      );
-      return;
-    }
-    this.waitUntil.set(command, Date.now() + this.managed.failoverTimeout);
-    this.waiting.push(command);
-    // An idle refill's retry now has a command waiting on it.
-    this.retryTimer?.ref();
-    this.armExpiry();
-  }
-
-  protected override drainWaiting(): void {
-    if (this.holdUntil > 0) {
-      // Reads at the head may go; the first write stops the drain to keep order.
-      while (this.waiting.length > 0) {
-        const head = this.waiting.peekFront()!;
-        if ((head.flags & READONLY) === 0) return;
-        const conn = super.pickShared(head);
-        if (conn === null) return;
-        this.waiting.shift();
-        if (!head.done) conn.enqueue(head);
-      }
-      return;
-    }
-    // Drain on a connection picked without the hold/order check (which would refuse while commands wait).
-    while (this.waiting.length > 0 && !this.isClosed) {
-      const conn = super.pickShared(this.waiting.peekFront()!);
-      if (conn === null) return;
-      for (let c = this.waiting.shift(); c !== undefined; c = this.waiting.shift()) if (!c.done) conn.enqueue(c);
-    }
-  }
-
-  private armExpiry(): void {
-    if (this.expiryTimer !== null || this.waiting.length === 0) return;
-    const head = this.waiting.peekFront()!;
-    const delay = Math.max(0, (this.waitUntil.get(head) ?? 0) - Date.now());
-    this.expiryTimer = setTimeout(() => {
-      this.expiryTimer = null;
-      this.expireWaiting();
-    }, delay + 1);
-  }
-
-  /** Rejects every command that waited longer than failoverTimeout. */
-  private expireWaiting(): void {
-    const now = Date.now();
-    while (this.waiting.length > 0) {
-      const head = this.waiting.peekFront()!;
-      if ((this.waitUntil.get(head) ?? 0) > now) break;
-      this.waiting.shift();
-      if (!head.done) {
-        head.done = true;
-        head.reject(
-          this.notFound(
-            `no ${this.role} for ${this.service} within failoverTimeout (${this.managed.failoverTimeout} ms)`,
-          ),
-        );
-      }
-    }
-    this.armExpiry();
-  }
-
-  private notFound(detail: string): Error {
+  notFound(detail: string): Error {
     const cause = this.lastError ?? undefined;
     const message = `No ${this.role} found for ${this.service}: ${detail}${cause ? ` (last error: ${cause.message})` : ''}`;
     const options = { cause, service: this.service };
     return this.isMaster ? new MasterNotFoundError(message, options) : new SlaveNotFoundError(message, options);
   }
 
+  /** Sends a command again through the pool (a resend after READONLY, UNBLOCKED, LOADING, a lost connection). */
+  resend(command: Command): void {
+    this.dispatch(command);
+  }
+
   // ---- connecting ----
 
-  protected override async openConnection(): Promise<RedisConnection> {
-    if (this.isMaster) {
-      if (this.currentAddress === null) {
-        const announced = this.announced;
-        this.announced = null;
-        const conn =
-          (announced !== null ? await this.discovery.verifyMaster(this.service, announced).catch(() => null) : null) ??
-          (await this.discovery.discoverMaster(this.service, undefined, this.demoted));
-        if (
-          this.currentAddress === null ||
-          this.currentAddress[0] !== conn.address[0] ||
-          this.currentAddress[1] !== conn.address[1]
-        ) {
-          this.discovery.log('log', `Discovered master ${conn.address[0]}:${conn.address[1]} for ${this.service}`);
-        }
-        this.currentAddress = conn.address;
-        return conn;
-      }
-      return createConnection(this.currentAddress, this.options);
+  protected override fill(): Promise<void> {
+    // While a retry is scheduled, a command that arrives waits for it instead of starting another round.
+    if (this.retryTimer !== null) return Promise.resolve();
+    // Topping up to minsize while connected is not a discovery.
+    if (this.poolState === 'idle' || (this.poolState === 'connected' && this.shared.length === 0)) {
+      this.moveTo('discovering', 'connecting');
     }
-    // Replicas: one discovery gives the healthy list; connections spread over it round-robin.
+    return super.fill();
+  }
+
+  protected override async openConnection(): Promise<RedisConnection> {
+    if (this.isMaster) return this.openMaster();
+    return this.openReplica();
+  }
+
+  private async openMaster(): Promise<RedisConnection> {
+    if (this.currentAddress !== null) return createConnection(this.currentAddress, this.options);
+    const announced = this.announced;
+    this.announced = null;
+    const conn =
+      (announced !== null ? await this.discovery.verifyMaster(this.service, announced).catch(() => null) : null) ??
+      (await this.discovery.discoverMaster(this.service, undefined, this.demoted));
+    if (!sameAddress(this.currentAddress, conn.address)) {
+      this.discovery.log('log', `Discovered master ${formatAddress(conn.address)} for ${this.service}`);
+    }
+    this.currentAddress = conn.address;
+    return conn;
+  }
+
+  /** Replicas: one discovery gives the healthy list; connections spread over it round-robin. */
+  private async openReplica(): Promise<RedisConnection> {
     if (this.replicas.length === 0) {
-      this.replicas = await this.discovery.replicaCandidates(this.service);
+      const now = Date.now();
+      try {
+        const all = await this.discovery.replicaCandidates(this.service);
+        const usable = all.filter((a) => (this.avoid.get(formatAddress(a)) ?? 0) <= now);
+        this.replicas = usable.length > 0 ? usable : all;
+      } catch (err) {
+        if (this.managed.replicaFallback !== 'master' || (err instanceof SlaveNotFoundError && err.unknownService)) {
+          throw err;
+        }
+        return this.openFallback(err as Error);
+      }
       this.nextReplica = Math.floor(Math.random() * this.replicas.length);
     }
     let lastError: unknown = null;
@@ -192,6 +227,7 @@ export class ManagedPool extends ConnectionsPool {
       const address = this.replicas[this.nextReplica++ % this.replicas.length]!;
       try {
         const conn = await this.discovery.verifyReplica(this.service, address);
+        this.onFallback = false;
         this.currentAddress ??= conn.address;
         return conn;
       } catch (err) {
@@ -200,7 +236,23 @@ export class ManagedPool extends ConnectionsPool {
       }
     }
     this.replicas = [];
-    throw new SlaveNotFoundError(`No slave found for ${this.service}`, { cause: lastError ?? undefined });
+    const error = new SlaveNotFoundError(`No slave found for ${this.service}`, {
+      cause: lastError ?? undefined,
+      service: this.service,
+    });
+    if (this.managed.replicaFallback === 'master') return this.openFallback(error);
+    throw error;
+  }
+
+  /** replicaFallback 'master': no healthy replica, so read from the master until one is back. */
+  private async openFallback(why: Error): Promise<RedisConnection> {
+    const conn = await this.discovery.discoverMaster(this.service);
+    if (!this.onFallback) {
+      this.discovery.log('warn', `No healthy replica of ${this.service} (${why.message}); reading from the master`);
+    }
+    this.onFallback = true;
+    this.currentAddress = conn.address;
+    return conn;
   }
 
   protected override onFillFailed(err: Error): void {
@@ -212,19 +264,12 @@ export class ManagedPool extends ConnectionsPool {
       ((err instanceof MasterNotFoundError || err instanceof SlaveNotFoundError) && err.unknownService);
     if (fatal) {
       super.onFillFailed(err);
+      this.settle('discovery failed for good');
       return;
     }
     this.discovery.log('debug', `No ${this.role} for ${this.service} yet: ${err.message}`);
     this.scheduleRetry();
-  }
-
-  /**
-   * While a retry is scheduled, a command that arrives waits for it: without this, every command sent
-   * while no master is known would start a discovery round at once, defeating the back-off.
-   */
-  protected override fill(): Promise<void> {
-    if (this.retryTimer !== null) return Promise.resolve();
-    return super.fill();
+    this.settle('discovery will be retried');
   }
 
   /**
@@ -238,6 +283,7 @@ export class ManagedPool extends ConnectionsPool {
     this.retryTimer = setTimeout(() => {
       this.retryTimer = null;
       if (this.wantsConnections()) this.fill();
+      else this.settle('nothing waits any more');
     }, this.retryDelay);
     // Waiting commands keep the process alive; an idle refill does not.
     if (this.waiting.length === 0) this.retryTimer.unref();
@@ -250,40 +296,26 @@ export class ManagedPool extends ConnectionsPool {
   protected override prepare(conn: RedisConnection): void {
     this.retryDelay = 0;
     this.lastError = null;
+    if (this.switchedAt > 0 && this.lastFailover !== null && this.lastFailover.followedMs === null) {
+      this.lastFailover.followedMs = Date.now() - this.switchedAt;
+    }
     conn.failureHandler = {
-      onReadOnly: (command) => {
-        // A demoted master: find the new one and send the command there (READONLY means not applied).
-        this.discovery.log('warn', `READONLY from ${conn.address.join(':')} for ${this.service}; rediscovering`);
-        this.rediscover(conn);
-        if (!this.isMaster || ++command.attempts > MAX_ATTEMPTS) return false;
-        this.dispatch(command);
-        return true;
-      },
-      onClosed: (commands, written, error) => {
-        for (let i = 0; i < commands.length; i++) {
-          const command = commands[i]!;
-          const resend = !this.isClosed && (!written[i] || (command.flags & READONLY) !== 0);
-          if (resend && ++command.attempts <= MAX_ATTEMPTS) {
-            this.dispatch(command);
-          } else {
-            const message = written[i]
-              ? error.message
-              : `Connection to ${conn.address.join(':')} closed before the command was sent`;
-            const e = new ConnectionClosedError(message, { cause: error.cause, mayHaveBeenApplied: written[i]! });
-            command.reject(this.isClosed ? new PoolClosedError('Pool is closed') : e);
-          }
-        }
-      },
+      onReplyError: (command, error) => this.retries.onReplyError(command, error, conn),
+      onClosed: (commands, written, error) => this.retries.onClosed(commands, written, error, conn),
     };
+    // Adopted after this hook: settle once the connection is in the shared set.
+    queueMicrotask(() => this.settle('connected'));
   }
 
   protected override onConnectionLost(conn: RedisConnection): void {
     // An unexpected drop on the current generation: the server may be gone; ask the sentinels again.
-    if (!this.isClosed && conn.generation === this.generation) this.rediscover(conn);
+    if (!this.isClosed && conn.generation === this.generation) this.rediscover(conn, 'a connection was lost');
   }
 
+  // ---- what the sentinels and the servers tell us ----
+
   /** Forget the address and every connection; reconnect through discovery if anything is waiting. */
-  rediscover(reason?: RedisConnection): void {
+  rediscover(reason: RedisConnection | undefined, why: string): void {
     if (this.isClosed) return;
     if (reason !== undefined && reason.generation !== this.generation) return;
     // New information (a switch, READONLY, a lost connection): discover now, not after the back-off.
@@ -293,68 +325,90 @@ export class ManagedPool extends ConnectionsPool {
     this.retire();
     this.currentAddress = null;
     this.replicas = [];
+    if (this.poolState !== 'holding') this.moveTo('discovering', why);
     if (this.waiting.length > 0 || this.minsize > 0) this.fill();
   }
 
-  /** +switch-master (or a periodic check) says the master is now `address`. */
-  switchMaster(address: Address): void {
+  /** A replica answered MASTERDOWN: use the others for a while. */
+  avoidReplica(address: Address): void {
+    this.avoid.set(formatAddress(address), Date.now() + this.managed.failoverTimeout);
+  }
+
+  /** +switch-master (or a periodic check) says the master is now `address`; returns how long writes were held. */
+  switchMaster(address: Address): number {
+    if (this.isClosed) return 0;
     const cur = this.currentAddress;
-    if (cur !== null && cur[0] === address[0] && cur[1] === address[1]) {
-      this.releaseHold();
-      return;
-    }
-    this.discovery.log('log', `Master of ${this.service} is now ${address[0]}:${address[1]}`);
+    if (sameAddress(cur, address)) return this.releaseHold('the sentinels confirm the master');
+    this.discovery.log('log', `Master of ${this.service} is now ${formatAddress(address)}`);
     if (cur !== null) this.demoted = cur;
-    if (this.demoted !== null && this.demoted[0] === address[0] && this.demoted[1] === address[1]) this.demoted = null;
-    // Set before rediscover(): its fill() reads `announced` synchronously, in openConnection().
+    if (sameAddress(this.demoted, address)) this.demoted = null;
+    // Set before rediscover(): its fill() reads `announced` synchronously, in openMaster().
     this.announced = address;
-    this.rediscover();
+    this.switchedAt = Date.now();
+    this.lastFailover = { at: this.holdStarted || this.switchedAt, heldMs: 0, followedMs: null };
+    this.rediscover(undefined, `+switch-master to ${formatAddress(address)}`);
     // Released only once the old master's connections are retired, so no held write is queued on them.
-    this.releaseHold();
+    return this.releaseHold('+switch-master');
   }
 
   /** The master is objectively down: stop using it now, queue commands until a new one is known. */
   masterDown(address: Address): void {
-    const cur = this.currentAddress;
-    if (cur === null || cur[0] !== address[0] || cur[1] !== address[1]) return;
+    if (!sameAddress(this.currentAddress, address)) return;
     this.retire();
     this.currentAddress = null;
+    if (this.poolState !== 'holding') this.moveTo('discovering', `+odown ${formatAddress(address)}`);
   }
 
   /** -odown: the master is back without a failover; commands waiting for it need not wait for the back-off. */
   masterUp(): void {
-    this.releaseHold();
-    if (this.currentAddress === null && this.waiting.length > 0) this.rediscover();
+    this.releaseHold('-odown');
+    if (this.currentAddress === null && this.waiting.length > 0) this.rediscover(undefined, '-odown');
   }
 
   /** A replica this pool uses went down or changed role. */
   replicaGone(address: Address): void {
-    const uses = this.shared.some((c) => c.address[0] === address[0] && c.address[1] === address[1]);
-    if (uses || this.replicas.some((a) => a[0] === address[0] && a[1] === address[1])) this.rediscover();
+    const uses = this.shared.some((c) => sameAddress(c.address, address));
+    if (uses || this.replicas.some((a) => sameAddress(a, address))) this.rediscover(undefined, 'a replica is gone');
+  }
+
+  /** A replica is healthy again: a pool reading from the master for want of one moves back to replicas. */
+  replicaBack(): void {
+    if (this.onFallback) this.rediscover(undefined, 'a replica is back');
   }
 
   /** First event of a failover: writes wait (bounded by failoverTimeout) until the switch or an abort. */
   holdWrites(): void {
-    if (!this.managed.holdWritesDuringFailover || !this.isMaster) return;
-    if (this.holdUntil === 0) this.discovery.log('log', `Failover of ${this.service} under way: holding writes`);
-    this.holdUntil = Date.now() + this.managed.failoverTimeout;
+    if (!this.managed.holdWritesDuringFailover || !this.isMaster || this.isClosed) return;
+    if (this.poolState !== 'holding') {
+      this.discovery.log('log', `Failover of ${this.service} under way: holding writes`);
+      this.holdStarted = Date.now();
+      this.moveTo('holding', 'a failover started');
+    }
     if (this.holdTimer !== null) clearTimeout(this.holdTimer);
-    this.holdTimer = setTimeout(() => this.releaseHold(), this.managed.failoverTimeout);
+    this.holdTimer = setTimeout(() => {
+      this.discovery.log('warn', `Failover of ${this.service} not finished within failoverTimeout; releasing writes`);
+      this.releaseHold('failoverTimeout passed');
+    }, this.managed.failoverTimeout);
   }
 
-  releaseHold(): void {
+  /** Ends the hold (switch, abort, -odown, timeout); returns how long writes were held (0 if they were not). */
+  releaseHold(why: string): number {
     if (this.holdTimer !== null) clearTimeout(this.holdTimer);
     this.holdTimer = null;
-    if (this.holdUntil === 0) return;
-    this.holdUntil = 0;
+    if (this.poolState !== 'holding') return 0;
+    const heldMs = Date.now() - this.holdStarted;
+    this.holdStarted = 0;
+    if (this.lastFailover !== null && this.lastFailover.heldMs === 0) this.lastFailover.heldMs = heldMs;
+    this.moveTo(this.shared.length > 0 ? 'connected' : 'discovering', why);
     this.drainWaiting();
+    if (this.shared.length === 0 && (this.waiting.length > 0 || this.minsize > 0)) this.fill();
+    return heldMs;
   }
 
   protected override onClose(): void {
-    for (const t of [this.holdTimer, this.expiryTimer, this.retryTimer]) if (t !== null) clearTimeout(t);
-    this.holdTimer = this.expiryTimer = this.retryTimer = null;
-    this.holdUntil = 0;
+    this.moveTo('closed', 'close()');
+    for (const t of [this.holdTimer, this.retryTimer]) if (t !== null) clearTimeout(t);
+    this.holdTimer = this.retryTimer = null;
+    this.retries.close(new PoolClosedError('Pool is closed'));
   }
 }
-
-export { ReplyError };

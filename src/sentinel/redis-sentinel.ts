@@ -1,22 +1,79 @@
+import { EventEmitter } from 'node:events';
 import { Redis } from '../client/redis.js';
+import type { SentinelEvents } from './failover-follower.js';
+import type { FailoverRecord } from './managed-pool.js';
+import type { PoolState } from './pool-state.js';
 import { ReplyError } from '../errors.js';
+import { toText } from '../text.js';
 import type { Address, AddressInput, RedisArg } from '../types.js';
 import type { SentinelOptions } from './options.js';
 import { SentinelPool, createSentinelPool } from './sentinel-pool.js';
 import { parseState, parseStates, type MasterState, type ReplicaState, type SentinelState } from './state.js';
 
 function ok(reply: unknown): true {
-  const text = Buffer.isBuffer(reply) ? reply.toString() : reply;
+  const text = toText(reply);
   if (text !== 'OK') throw new ReplyError(`Unexpected reply ${JSON.stringify(text)} (expected OK)`);
   return true;
 }
 
-/** The Sentinel client: SENTINEL commands, and managed clients for each service's master and replicas. */
-export class RedisSentinel {
+const EVENTS: readonly (keyof SentinelEvents)[] = [
+  'failover-start',
+  'switch-master',
+  'failover-end',
+  'failover-abort',
+  'sentinel-up',
+  'sentinel-down',
+  'resubscribed',
+  'warning',
+];
+
+/** One service and role in `stats()`. */
+export interface PoolStats {
+  service: string;
+  role: 'master' | 'slave';
+  state: PoolState;
+  /** `[host, port]` in use, or null while none is known. */
+  address: Address | null;
+  /** Open connections (shared, lent out, subscriber). */
+  size: number;
+  /** Commands waiting for a server or for the write hold to end. */
+  queued: number;
+  /** Writes are held for a failover in progress. */
+  holding: boolean;
+  /** The last failover followed: when it began, how long writes were held, switch to first new connection. */
+  lastFailover: FailoverRecord | null;
+  /** Writes rejected with `mayHaveBeenApplied` (ConnectionClosedError). */
+  inDoubt: number;
+}
+
+/**
+ * The Sentinel client: SENTINEL commands, and managed clients for each service's master and replicas.
+ * An EventEmitter of the events in `SentinelEvents` ('failover-start', 'switch-master', 'failover-end',
+ * 'failover-abort', 'sentinel-up', 'sentinel-down', 'resubscribed', 'warning'); it never emits 'error'.
+ */
+export class RedisSentinel extends EventEmitter {
   private readonly masterClients = new Map<string, Redis>();
   private readonly slaveClients = new Map<string, Redis>();
 
-  constructor(readonly pool: SentinelPool) {}
+  constructor(readonly pool: SentinelPool) {
+    super();
+    for (const event of EVENTS) pool.on(event, (payload: unknown) => this.emit(event, payload));
+  }
+
+  /** Per service and role: address, size, queued commands, write hold, last failover, in-doubt writes. */
+  stats(): PoolStats[] {
+    return this.pool.managedPools().map((p) => ({
+      service: p.service,
+      role: p.role,
+      state: p.state,
+      address: p.address,
+      size: p.size,
+      queued: p.queued,
+      holding: p.holding,
+      lastFailover: p.lastFailover === null ? null : { ...p.lastFailover },
+      inDoubt: p.inDoubt,
+    }));
+  }
 
   /** True from the moment close() is called. */
   get closed(): boolean {
@@ -49,8 +106,7 @@ export class RedisSentinel {
   }
 
   async ping(): Promise<'PONG'> {
-    const reply = await this.pool.execute('PING');
-    return (Buffer.isBuffer(reply) ? reply.toString() : reply) as 'PONG';
+    return toText(await this.pool.execute('PING')) as 'PONG';
   }
 
   async master(name: string): Promise<MasterState> {
@@ -99,8 +155,7 @@ export class RedisSentinel {
 
   /** The sentinel's status line (`OK ...`); rejects ReplyError (NOQUORUM ...) otherwise. */
   async checkQuorum(name: string): Promise<string> {
-    const reply = await this.execute('CKQUORUM', name);
-    return Buffer.isBuffer(reply) ? reply.toString() : String(reply);
+    return toText(await this.execute('CKQUORUM', name));
   }
 
   /** Closes the managed clients and the sentinel connections. */

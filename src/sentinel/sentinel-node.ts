@@ -2,11 +2,19 @@ import { createConnection, type RedisConnection } from '../connection/connection
 import { formatAddress } from '../address.js';
 import { TimeoutError } from '../errors.js';
 import { withTimeout } from '../timeout.js';
+import { toText } from '../text.js';
 import type { Address, ConnectionOptions, RedisArg } from '../types.js';
 import { inspect } from 'node:util';
 import { redactedView } from '../redact.js';
 
-export type SentinelEventListener = (event: string, data: string, node: SentinelNode) => void;
+/** What a sentinel node reports to its pool. */
+export interface SentinelNodeListener {
+  /** One event from the sentinel's `PSUBSCRIBE *`. */
+  onEvent(event: string, data: string, node: SentinelNode): void;
+  /** The event subscription is up (subscribed) or down (lost; reconnecting). */
+  onLink(node: SentinelNode, up: boolean): void;
+  log(level: 'debug' | 'warn', message: string): void;
+}
 
 /**
  * One sentinel: a connection for SENTINEL commands (reopened on demand) and a subscriber connection of
@@ -32,9 +40,12 @@ export class SentinelNode {
   constructor(
     readonly address: Address,
     private readonly options: ConnectionOptions,
-    private readonly onEvent: SentinelEventListener,
-    private readonly log: (level: 'debug' | 'warn', message: string) => void,
+    private readonly listener: SentinelNodeListener,
   ) {}
+
+  private log(level: 'debug' | 'warn', message: string): void {
+    this.listener.log(level, message);
+  }
 
   get key(): string {
     return formatAddress(this.address);
@@ -111,12 +122,13 @@ export class SentinelNode {
         return;
       }
       conn.on('pmessage', (_pattern: string, channel: string, message: unknown) => {
-        this.onEvent(channel, Buffer.isBuffer(message) ? message.toString() : String(message), this);
+        this.listener.onEvent(channel, toText(message), this);
       });
       conn.once('close', () => {
         if (this.subscriber === conn) this.subscriber = null;
         if (!this.stopped) {
           this.log('warn', `Lost the event subscription to sentinel ${this.key}; reconnecting`);
+          this.listener.onLink(this, false);
           this.scheduleResubscribe(timeout);
         }
       });
@@ -128,6 +140,7 @@ export class SentinelNode {
         },
       );
       this.resubscribeDelay = 0;
+      this.listener.onLink(this, true);
     }
   }
 

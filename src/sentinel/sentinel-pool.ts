@@ -1,48 +1,23 @@
-import { formatAddress, parseAddressList } from '../address.js';
-import { buffersFor, createConnection, type RedisConnection } from '../connection/connection.js';
-import {
-  MasterNotFoundError,
-  MasterReplyError,
-  PoolClosedError,
-  RedisError,
-  ReplyError,
-  SentinelConnectionError,
-  SlaveNotFoundError,
-  SlaveReplyError,
-} from '../errors.js';
-import { validatePoolSize } from '../pool/pool.js';
-import type { Address, AddressInput, ConnectionOptions, RedisArg } from '../types.js';
-import { ManagedPool, type Discovery } from './managed-pool.js';
-import { SENTINEL_DEFAULTS, type SentinelOptions } from './options.js';
-import { SentinelNode } from './sentinel-node.js';
-import { withTimeout } from '../timeout.js';
-import { isDown, parseState, parseStates, type MasterState, type ReplicaState } from './state.js';
+import { EventEmitter } from 'node:events';
 import { inspect } from 'node:util';
+import { formatAddress, parseAddressList, sameAddress } from '../address.js';
+import type { RedisConnection } from '../connection/connection.js';
+import { PoolClosedError, ReplyError, SentinelConnectionError } from '../errors.js';
+import type { Subscriptions } from '../pool/subscriber.js';
+import type { Address, AddressInput, ConnectionOptions, RedisArg } from '../types.js';
+import { FailoverFollower, type SentinelEvents } from './failover-follower.js';
+import { ManagedPool, type Discovery } from './managed-pool.js';
+import { SENTINEL_DEFAULTS, validateSentinelOptions, type SentinelOptions } from './options.js';
+import { SentinelNode } from './sentinel-node.js';
+import { ServiceDiscovery } from './service-discovery.js';
+import { parseStates, type MasterState } from './state.js';
 import { redactedView } from '../redact.js';
-
-/** Events that open a failover of a master (data starts `master <name> ...`): writes are held from here. */
-const FAILOVER_START =
-  /^(\+try-failover|\+elected-leader|\+failover-state-.*|\+selected-slave|\+promoted-slave|\+failover-end-for-timeout)$/;
-
-/** The service an event is about: `master <name> ...`, `<type> <id> <ip> <port> @ <name> ...`, or `+switch-master <name> ...`. */
-function serviceOf(event: string, parts: string[]): string | undefined {
-  if (event === '+switch-master') return parts[0];
-  if (parts[0] === 'master') return parts[1];
-  const at = parts.indexOf('@');
-  return at >= 0 ? parts[at + 1] : undefined;
-}
-
-/** A TLS handshake refused the server's certificate (wrong CA, wrong name, expired). */
-function isCertificateError(err: unknown): boolean {
-  const code = (err as { cause?: { code?: unknown } } | null)?.cause?.code;
-  return typeof code === 'string' && /CERT|SELF_SIGNED|UNABLE_TO_VERIFY|UNABLE_TO_GET_ISSUER/.test(code);
-}
 
 /**
  * The sentinels, their event subscriptions, discovery, and the managed pools of every service.
  * Sentinel commands go to a healthy sentinel and fall over to the next.
  */
-export class SentinelPool implements Discovery {
+export class SentinelPool extends EventEmitter implements Discovery {
   /** util.inspect / console.log show the fields with passwords and TLS keys redacted. */
   [inspect.custom](): object {
     return redactedView(this);
@@ -55,7 +30,8 @@ export class SentinelPool implements Discovery {
   private readonly dataOptions: ConnectionOptions;
   private readonly sentinelOptions: ConnectionOptions;
   private readonly timeout: number;
-  private readonly recentEvents = new Map<string, number>();
+  private readonly follower: FailoverFollower;
+  private readonly discovery: ServiceDiscovery;
   private checkTimer: NodeJS.Timeout | null = null;
   private isClosed = false;
   private readonly closedPromise: Promise<void>;
@@ -64,23 +40,8 @@ export class SentinelPool implements Discovery {
 
   constructor(sentinels: readonly AddressInput[], options: SentinelOptions = {}) {
     const parsed = parseAddressList(sentinels);
-    validatePoolSize(options.minsize ?? SENTINEL_DEFAULTS.minsize, options.maxsize ?? SENTINEL_DEFAULTS.maxsize);
-    buffersFor(options.encoding, false);
-    if (options.db !== undefined && (!Number.isInteger(options.db) || options.db < 0)) {
-      throw new TypeError(`db must be a non-negative integer, got ${String(options.db)}`);
-    }
-    for (const key of [
-      'timeout',
-      'failoverTimeout',
-      'connectTimeout',
-      'commandTimeout',
-      'masterCheckInterval',
-    ] as const) {
-      const v = options[key];
-      if (v !== undefined && (typeof v !== 'number' || !Number.isFinite(v) || v < 0)) {
-        throw new TypeError(`${key} must be a non-negative number of milliseconds, got ${String(v)}`);
-      }
-    }
+    validateSentinelOptions(options);
+    super();
     this.closedPromise = new Promise((resolve) => (this.resolveClosed = resolve));
     this.options = options;
     this.timeout = options.timeout ?? SENTINEL_DEFAULTS.timeout;
@@ -93,13 +54,40 @@ export class SentinelPool implements Discovery {
       parser: options.parser,
       connectTimeout: options.connectTimeout,
       commandTimeout: options.commandTimeout,
+      keepAlive: options.keepAlive,
+      pingInterval: options.pingInterval,
+      name: options.name,
     };
     this.sentinelOptions = {
       username: options.sentinelUsername,
       password: options.sentinelPassword,
       ssl: options.sentinelTls,
       parser: options.parser,
+      keepAlive: options.keepAlive,
+      pingInterval: options.pingInterval,
+      name: options.name,
     };
+    this.discovery = new ServiceDiscovery(
+      {
+        isClosed: () => this.isClosed,
+        ordered: () => this.ordered(),
+        mapAddress: (host, port) => this.mapAddress(host, port),
+      },
+      this.dataOptions,
+      options.durability,
+      this.timeout,
+    );
+    this.follower = new FailoverFollower(
+      {
+        masterPool: (service) => this.masters.get(service),
+        slavePool: (service) => this.slaves.get(service),
+        mapAddress: (host, port) => this.mapAddress(host, port),
+        addPeer: (address) => this.addPeer(address),
+        emit: (event, payload) => this.emit(event, payload),
+        log: (level, message) => this.log(level, message),
+      },
+      options.failoverTimeout ?? SENTINEL_DEFAULTS.failoverTimeout,
+    );
     for (const a of parsed) {
       const tls = a.tls && options.sentinelTls === undefined;
       this.addNode([a.host, a.port], tls ? { ...this.sentinelOptions, ssl: true } : this.sentinelOptions);
@@ -145,7 +133,10 @@ export class SentinelPool implements Discovery {
         failoverTimeout: this.options.failoverTimeout ?? SENTINEL_DEFAULTS.failoverTimeout,
         maxQueuedCommands: this.options.maxQueuedCommands ?? SENTINEL_DEFAULTS.maxQueuedCommands,
         holdWritesDuringFailover: this.options.holdWritesDuringFailover ?? SENTINEL_DEFAULTS.holdWritesDuringFailover,
+        replicaFallback: this.options.replicaFallback ?? SENTINEL_DEFAULTS.replicaFallback,
       });
+      pool.on('resubscribed', (s: Subscriptions) => this.emit('resubscribed', { service, role, ...s }));
+      pool.on('warning', (w: SentinelEvents['warning']) => this.emit('warning', w));
       map.set(service, pool);
       // After close() a new name still gets a closed pool: its calls reject PoolClosedError.
       if (this.isClosed) pool.close();
@@ -154,17 +145,25 @@ export class SentinelPool implements Discovery {
     return pool;
   }
 
+  /** Every managed pool, masters first. */
+  managedPools(): ManagedPool[] {
+    return [...this.masters.values(), ...this.slaves.values()];
+  }
+
   // ---- sentinels ----
 
   private addNode(address: Address, options: ConnectionOptions = this.sentinelOptions): SentinelNode | null {
     const key = formatAddress(address);
     if (this.nodes.some((n) => n.key === key)) return null;
-    const node = new SentinelNode(
-      address,
-      options,
-      (event, data, from) => this.onEvent(event, data, from),
-      (level, message) => this.log(level, message),
-    );
+    const node = new SentinelNode(address, options, {
+      onEvent: (event, data, from) => {
+        if (!this.isClosed) this.follower.onEvent(event, data, from.key);
+      },
+      onLink: (from, up) => {
+        if (!this.isClosed) this.emit(up ? 'sentinel-up' : 'sentinel-down', { address: from.address });
+      },
+      log: (level, message) => this.log(level, message),
+    });
     this.nodes.push(node);
     return node;
   }
@@ -194,13 +193,16 @@ export class SentinelPool implements Discovery {
     const masters = parseStates<MasterState>(await this.execute('SENTINEL', 'MASTERS'));
     for (const m of masters) {
       const peers = parseStates(await this.execute('SENTINEL', 'SENTINELS', m.name));
-      for (const p of peers) this.addPeer(p.ip, Number(p.port));
+      for (const p of peers) {
+        const port = Number(p.port);
+        if (Number.isInteger(port)) this.addPeer(this.mapAddress(p.ip, port));
+      }
     }
   }
 
-  private addPeer(ip: string, port: number): void {
-    if (this.isClosed || !Number.isInteger(port)) return;
-    const node = this.addNode(this.mapAddress(ip, port));
+  private addPeer(address: Address): void {
+    if (this.isClosed) return;
+    const node = this.addNode(address);
     if (node !== null) {
       this.log('log', `Found sentinel ${node.key}`);
       node
@@ -250,195 +252,26 @@ export class SentinelPool implements Discovery {
   }
 
   /** Asks the sentinels in turn for the master, connects to it and checks ROLE. */
-  async discoverMaster(
-    service: string,
-    timeout = this.timeout,
-    exclude: Address | null = null,
-  ): Promise<RedisConnection> {
-    if (this.isClosed) throw new PoolClosedError('Sentinel pool is closed');
-    let lastError: unknown = null;
-    let unknown = 0;
-    const nodes = this.ordered();
-    for (const node of nodes) {
-      if (this.isClosed) throw new PoolClosedError('Sentinel pool is closed');
-      let state: MasterState;
-      try {
-        state = parseState<MasterState>(await node.execute(timeout, 'SENTINEL', ['MASTER', service]));
-      } catch (err) {
-        if (err instanceof ReplyError && /No such master/i.test(err.message)) unknown++;
-        lastError = err;
-        continue;
-      }
-      if (isDown(state)) {
-        lastError = new MasterNotFoundError(
-          `Sentinel ${node.key} reports master ${state.ip}:${state.port} of ${service} as ${state.flags.join(',')}`,
-        );
-        continue;
-      }
-      const address = this.mapAddress(state.ip, Number(state.port));
-      if (exclude !== null && address[0] === exclude[0] && address[1] === exclude[1]) {
-        lastError = new MasterNotFoundError(
-          `Sentinel ${node.key} still reports the demoted master ${formatAddress(address)} of ${service}`,
-        );
-        continue;
-      }
-      const conn = await this.connectChecked(service, address, 'master', timeout).catch((err: unknown) => {
-        lastError = err;
-        return null;
-      });
-      if (conn !== null) return conn;
-      if (lastError instanceof MasterReplyError) throw lastError;
-    }
-    const unknownService = unknown === nodes.length && nodes.length > 0;
-    throw new MasterNotFoundError(
-      unknownService
-        ? `No master found for ${service}: no sentinel monitors a service of that name`
-        : `No master found for ${service}${lastError ? `: ${(lastError as Error).message}` : ''}`,
-      { cause: lastError ?? undefined, service, unknownService },
-    );
+  discoverMaster(service: string, timeout?: number, exclude: Address | null = null): Promise<RedisConnection> {
+    return this.discovery.discoverMaster(service, timeout, exclude);
   }
 
   /** Healthy replicas (not down, link to master ok), as reported by the first sentinel that answers. */
-  async replicaCandidates(service: string, timeout = this.timeout): Promise<Address[]> {
-    if (this.isClosed) throw new PoolClosedError('Sentinel pool is closed');
-    let lastError: unknown = null;
-    let unknown = 0;
-    const nodes = this.ordered();
-    for (const node of nodes) {
-      try {
-        const replicas = parseStates<ReplicaState>(await node.execute(timeout, 'SENTINEL', ['REPLICAS', service]));
-        const healthy = replicas.filter((r) => !isDown(r) && r['master-link-status'] === 'ok');
-        if (healthy.length > 0) return healthy.map((r) => this.mapAddress(r.ip, Number(r.port)));
-        lastError = new SlaveNotFoundError(
-          `Sentinel ${node.key} knows no healthy replica of ${service} (${replicas.length} listed)`,
-        );
-      } catch (err) {
-        if (err instanceof ReplyError && /No such master/i.test(err.message)) unknown++;
-        lastError = err;
-      }
-    }
-    throw new SlaveNotFoundError(
-      `No slave found for ${service}${lastError ? `: ${(lastError as Error).message}` : ''}`,
-      { cause: lastError ?? undefined, service, unknownService: unknown === nodes.length && nodes.length > 0 },
-    );
+  replicaCandidates(service: string, timeout?: number): Promise<Address[]> {
+    return this.discovery.replicaCandidates(service, timeout);
   }
 
   verifyMaster(service: string, address: Address): Promise<RedisConnection> {
-    return this.connectChecked(service, address, 'master', this.timeout);
+    return this.discovery.verifyMaster(service, address);
   }
 
   verifyReplica(service: string, address: Address): Promise<RedisConnection> {
-    return this.connectChecked(service, address, 'slave', this.timeout);
+    return this.discovery.verifyReplica(service, address);
   }
 
   /** Asks the sentinels for a healthy replica, connects to it and checks ROLE. */
-  async discoverSlave(service: string, timeout = this.timeout): Promise<RedisConnection> {
-    const candidates = await this.replicaCandidates(service, timeout);
-    let lastError: unknown = null;
-    for (const address of candidates) {
-      try {
-        return await this.connectChecked(service, address, 'slave', timeout);
-      } catch (err) {
-        if (err instanceof SlaveReplyError) throw err;
-        lastError = err;
-      }
-    }
-    throw new SlaveNotFoundError(`No slave found for ${service}`, { cause: lastError ?? undefined });
-  }
-
-  /**
-   * Connects to a data node and checks its ROLE. An error reply from the node itself (auth, db)
-   * is final: MasterReplyError / SlaveReplyError with the cause.
-   */
-  private async connectChecked(
-    service: string,
-    address: Address,
-    role: 'master' | 'slave',
-    timeout: number,
-  ): Promise<RedisConnection> {
-    let conn: RedisConnection;
-    try {
-      conn = await createConnection(address, {
-        ...this.dataOptions,
-        durability: role === 'master' ? this.options.durability : undefined,
-        connectTimeout: Math.max(
-          timeout,
-          this.dataOptions.connectTimeout === undefined
-            ? timeout
-            : Math.min(timeout * 5, this.dataOptions.connectTimeout),
-        ),
-      });
-    } catch (err) {
-      // Auth errors and a refused certificate come from the data node itself: asking again will not help.
-      if (err instanceof ReplyError || isCertificateError(err))
-        throw role === 'master' ? new MasterReplyError(service, err) : new SlaveReplyError(service, err);
-      throw err;
-    }
-    try {
-      const reply = (await withTimeout(
-        conn.send('ROLE', [], 'utf8'),
-        timeout,
-        `ROLE on ${formatAddress(address)}`,
-      )) as unknown[];
-      if (reply[0] !== role) throw new RedisError(`${formatAddress(address)} is a ${String(reply[0])}, not a ${role}`);
-      return conn;
-    } catch (err) {
-      conn.close();
-      if (err instanceof ReplyError)
-        throw role === 'master' ? new MasterReplyError(service, err) : new SlaveReplyError(service, err);
-      throw err;
-    }
-  }
-
-  // ---- events ----
-
-  private onEvent(event: string, data: string, from: SentinelNode): void {
-    if (this.isClosed) return;
-    // The same event arrives once from every sentinel: handle it once.
-    const key = `${event} ${data}`;
-    const now = Date.now();
-    const seen = this.recentEvents.get(key);
-    if (seen !== undefined && now - seen < 2000) return;
-    this.recentEvents.set(key, now);
-    if (this.recentEvents.size > 500) {
-      for (const [k, t] of this.recentEvents) if (now - t > 2000) this.recentEvents.delete(k);
-    }
-    this.log('debug', `${event} ${data} (from ${from.key})`);
-    const parts = data.split(' ');
-    const service = serviceOf(event, parts);
-    if (event === '+sentinel') {
-      // `sentinel <runid> <ip> <port> @ <master> ...`
-      this.addPeer(parts[2]!, Number(parts[3]));
-      return;
-    }
-    if (service === undefined) return;
-    const master = this.masters.get(service);
-    const slave = this.slaves.get(service);
-    if (event === '+switch-master') {
-      const address = this.mapAddress(parts[3]!, Number(parts[4]));
-      this.log('log', `+switch-master ${service}: ${parts[1]}:${parts[2]} -> ${address[0]}:${address[1]}`);
-      master?.switchMaster(address);
-      slave?.replicaGone(address);
-      return;
-    }
-    const instance = parts[0];
-    if (instance === 'master') {
-      const address = this.mapAddress(parts[2]!, Number(parts[3]));
-      if (event === '+odown') master?.masterDown(address);
-      else if (event === '-odown') master?.masterUp();
-      else if (FAILOVER_START.test(event)) master?.holdWrites();
-      else if (event.startsWith('-failover-abort')) master?.releaseHold();
-      return;
-    }
-    if (instance === 'slave') {
-      const address = this.mapAddress(parts[2]!, Number(parts[3]));
-      if (event === '+sdown' || event === '+odown') slave?.replicaGone(address);
-      else if (event === '+convert-to-slave') master?.masterDown(address);
-      else if (event === '+selected-slave' || event === '+promoted-slave') {
-        master?.holdWrites();
-        slave?.replicaGone(address);
-      }
-    }
+  discoverSlave(service: string, timeout?: number): Promise<RedisConnection> {
+    return this.discovery.discoverSlave(service, timeout);
   }
 
   // ---- periodic check ----
@@ -458,12 +291,12 @@ export class SentinelPool implements Discovery {
         const reply = (await this.execute('SENTINEL', 'GET-MASTER-ADDR-BY-NAME', service)) as [string, string] | null;
         if (reply === null || pool.address === null) continue;
         const address = this.mapAddress(String(reply[0]), Number(reply[1]));
-        if (address[0] !== pool.address[0] || address[1] !== pool.address[1]) {
+        if (!sameAddress(address, pool.address)) {
           this.log(
             'warn',
-            `Sentinels report ${address.join(':')} as master of ${service} (client used ${pool.address.join(':')}): switching`,
+            `Sentinels report ${formatAddress(address)} as master of ${service} (client used ${formatAddress(pool.address)}): switching`,
           );
-          pool.switchMaster(address);
+          this.follower.switchMaster(service, pool.address, address);
         }
       } catch {
         // The next round tries again.

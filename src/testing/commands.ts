@@ -1,4 +1,6 @@
 import { createConnection } from '../connection/connection.js';
+import { toText } from '../text.js';
+import { withTimeout } from '../timeout.js';
 import type { Address } from '../types.js';
 
 type Connection = Awaited<ReturnType<typeof createConnection>>;
@@ -17,18 +19,8 @@ async function closeQuietly(conn: Connection): Promise<void> {
   } catch {
     // Already closed: nothing left to release.
   }
-  let timer: NodeJS.Timeout | undefined;
-  try {
-    // A paused (SIGSTOPped) peer must not make cleanup hang, hence the cap.
-    await Promise.race([
-      conn.waitClosed().catch(() => undefined),
-      new Promise<void>((resolve) => {
-        timer = setTimeout(resolve, 500);
-      }),
-    ]);
-  } finally {
-    clearTimeout(timer);
-  }
+  // A paused (SIGSTOPped) peer must not make cleanup hang, hence the cap.
+  await withTimeout(conn.waitClosed(), 500, 'closing').catch(() => undefined);
 }
 
 /**
@@ -55,25 +47,18 @@ export async function withConnection<T>(
     },
     () => undefined,
   );
-  let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(
-      () => reject(new Error(`No answer from ${address[0]}:${address[1]} within ${timeoutMs} ms`)),
-      timeoutMs,
-    );
-  });
   try {
-    return await Promise.race([
+    return await withTimeout(
       (async () => {
         conn = await connecting;
         if (settled) throw new Error('timed out');
         return await fn(conn);
       })(),
-      timeout,
-    ]);
+      timeoutMs,
+      `An exchange with ${address[0]}:${address[1]}`,
+    );
   } finally {
     settled = true;
-    clearTimeout(timer);
     if (conn) await closeQuietly(conn);
   }
 }
@@ -88,14 +73,10 @@ export function command(
   return withConnection(address, options, (conn) => conn.execute(name, ...args));
 }
 
-function text(value: unknown): string {
-  return Buffer.isBuffer(value) ? value.toString('utf8') : String(value);
-}
-
 /** Parses an INFO reply (`key:value` lines, `# Section` headers) into a record. */
 export function parseInfo(reply: unknown): Record<string, string> {
   const out: Record<string, string> = {};
-  for (const line of text(reply).split(/\r?\n/)) {
+  for (const line of toText(reply).split(/\r?\n/)) {
     if (line === '' || line.startsWith('#')) continue;
     const colon = line.indexOf(':');
     if (colon > 0) out[line.slice(0, colon)] = line.slice(colon + 1);
@@ -107,16 +88,12 @@ export function parseInfo(reply: unknown): Record<string, string> {
 export function pairsToRecord(reply: unknown): Record<string, string> {
   if (!Array.isArray(reply)) throw new Error(`Expected an array of fields, got ${JSON.stringify(reply)}`);
   const out: Record<string, string> = {};
-  for (let i = 0; i + 1 < reply.length; i += 2) out[text(reply[i])] = text(reply[i + 1]);
+  for (let i = 0; i + 1 < reply.length; i += 2) out[toText(reply[i])] = toText(reply[i + 1]);
   return out;
 }
 
 /** Reads `[host, port]` from a GET-MASTER-ADDR-BY-NAME reply; `null` for an unknown service. */
 export function parseAddressReply(reply: unknown): Address | null {
   if (!Array.isArray(reply) || reply.length < 2) return null;
-  return [text(reply[0]), Number(text(reply[1]))];
-}
-
-export function sameAddress(a: Address | null | undefined, b: Address | null | undefined): boolean {
-  return !!a && !!b && a[0] === b[0] && a[1] === b[1];
+  return [toText(reply[0]), Number(toText(reply[1]))];
 }

@@ -3,23 +3,20 @@ import { closeSync, existsSync, openSync, readFileSync, rmSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { withTimeout } from '../timeout.js';
 import type { Address } from '../types.js';
 import { parseInfo, withConnection } from './commands.js';
+import { HOST, renderSentinelConfig, renderServerConfig } from './config.js';
 import { freePort } from './ports.js';
+import { assertServerInstalled, serverBinaryName, serverCommand, serverKind, type ServerKind } from './server-kind.js';
 import { waitFor } from './wait.js';
 
-const HOST = '127.0.0.1';
 /** How long a fresh process may take to answer PING. */
 const READY_TIMEOUT_MS = 10_000;
 /** How long SIGTERM gets before SIGKILL. */
 const STOP_GRACE_MS = 2_000;
 /** Fresh ports tried when the kernel's free port was taken before redis-server bound it. */
 const PORT_ATTEMPTS = 5;
-
-/** The binary to run; `REDIS_SERVER_BIN` points at another build (for example a newer Redis). */
-function redisServerBinary(): string {
-  return process.env.REDIS_SERVER_BIN || 'redis-server';
-}
 
 /** Every process object not yet stopped, so a crashing test run can still clean up. */
 const owned = new Set<RedisProcess>();
@@ -43,23 +40,6 @@ function installExitHooks(): void {
   }
 }
 
-/** Quotes a value for redis.conf (sdssplitargs syntax), so passwords may hold spaces or quotes. */
-function quote(value: string | number): string {
-  const s = String(value);
-  let out = '"';
-  for (const ch of s) {
-    const code = ch.codePointAt(0)!;
-    if (ch === '"' || ch === '\\') out += `\\${ch}`;
-    else if (code < 0x20 || code === 0x7f) out += `\\x${code.toString(16).padStart(2, '0')}`;
-    else out += ch;
-  }
-  return `${out}"`;
-}
-
-function line(...parts: (string | number)[]): string {
-  return parts.map((p, i) => (i === 0 ? String(p) : quote(p))).join(' ');
-}
-
 function makeTempDir(): Promise<string> {
   return mkdtemp(join(tmpdir(), 'nrs-'));
 }
@@ -74,9 +54,11 @@ function readIfExists(file: string): string {
   }
 }
 
-/** One redis-server process (data node or sentinel) in its own temporary folder. */
+/** One redis-server or valkey-server process (data node or sentinel) in its own temporary folder. */
 export abstract class RedisProcess {
   readonly host = HOST;
+  /** Which server family runs this process. */
+  readonly server: ServerKind;
   /** The process's own folder: config file, logs, and (for sentinels) the rewritten config. */
   readonly dir: string;
   readonly configFile: string;
@@ -97,12 +79,14 @@ export abstract class RedisProcess {
   #stopping: Promise<void> | undefined;
 
   protected constructor(
+    kind: ServerKind,
     mode: Mode,
     dir: string,
     password: string | undefined,
     args: readonly string[],
     renderConfig: (port: number) => string,
   ) {
+    this.server = kind;
     this.#mode = mode;
     this.dir = dir;
     this.password = password;
@@ -201,7 +185,7 @@ export abstract class RedisProcess {
       // Without a pid, the spawn failure's 'error' event is still on its way.
       if (child.pid === undefined) await this.#exited;
       const how = this.#spawnError
-        ? `could not run ${redisServerBinary()}: ${this.#spawnError.message}`
+        ? `could not run ${serverCommand(this.server)}: ${this.#spawnError.message}`
         : error instanceof ExitedEarly
           ? `exited (code ${child.exitCode ?? 'none'}, signal ${child.signalCode ?? 'none'}) before answering PING`
           : (error as Error).message;
@@ -219,7 +203,7 @@ export abstract class RedisProcess {
     try {
       const args = [this.configFile, ...(this.#mode === 'sentinel' ? ['--sentinel'] : []), ...this.#args];
       // Output goes to a file: a pipe would fill up (or keep the event loop alive) in long tests.
-      child = spawn(redisServerBinary(), args, { cwd: this.dir, stdio: ['ignore', errFd, errFd] });
+      child = spawn(serverCommand(this.server), args, { cwd: this.dir, stdio: ['ignore', errFd, errFd] });
     } finally {
       closeSync(errFd);
     }
@@ -244,15 +228,11 @@ export abstract class RedisProcess {
 
   async #waitExit(ms: number): Promise<boolean> {
     if (!this.running) return true;
-    let timer: NodeJS.Timeout | undefined;
-    const timedOut = new Promise<boolean>((resolve) => {
-      timer = setTimeout(() => resolve(false), ms);
-    });
-    try {
-      return await Promise.race([this.#exited.then(() => true), timedOut]);
-    } finally {
-      clearTimeout(timer);
-    }
+    // `#exited` never rejects: a rejection here is the deadline.
+    return withTimeout(this.#exited, ms, 'exit').then(
+      () => true,
+      () => false,
+    );
   }
 
   #signal(signal: NodeJS.Signals): void {
@@ -337,7 +317,8 @@ export abstract class RedisProcess {
   }
 
   describe(): string {
-    return `${this.#mode === 'sentinel' ? 'sentinel' : 'redis-server'} ${this.host}:${this.#port}${this.#pid ? ` (pid ${this.#pid})` : ''}`;
+    const what = this.#mode === 'sentinel' ? `${this.server} sentinel` : serverBinaryName(this.server);
+    return `${what} ${this.host}:${this.#port}${this.#pid ? ` (pid ${this.#pid})` : ''}`;
   }
 }
 
@@ -348,6 +329,8 @@ class ExitedEarly extends Error {
 }
 
 export interface RedisServerOptions {
+  /** `'redis'` (default) runs `redis-server`, `'valkey'` runs `valkey-server`; the config is the same for both. */
+  server?: ServerKind;
   /** `requirepass`: clients must AUTH with it. */
   password?: string;
   /** Extra command-line arguments, for example `['--maxmemory', '10mb']`. */
@@ -365,38 +348,19 @@ export class RedisServer extends RedisProcess {
   readonly options: Readonly<RedisServerOptions>;
 
   private constructor(dir: string, options: RedisServerOptions) {
-    super('server', dir, options.password, options.args ?? [], (port) => renderServerConfig(dir, port, options));
+    super(serverKind(options.server), 'server', dir, options.password, options.args ?? [], (port) =>
+      renderServerConfig(dir, port, options),
+    );
     this.options = options;
   }
 
+  /** Starts a data node on a free loopback port (or `port`); rejects at once when the binary is not installed. */
   static async start(options: RedisServerOptions = {}): Promise<RedisServer> {
+    assertServerInstalled(serverKind(options.server));
     const server = new RedisServer(await makeTempDir(), { ...options });
     await server.boot(options.port);
     return server;
   }
-}
-
-function renderServerConfig(dir: string, port: number, o: RedisServerOptions): string {
-  const masterauth = o.masterauth ?? o.password;
-  const lines = [
-    line('port', port),
-    line('bind', HOST),
-    line('protected-mode', 'no'),
-    line('daemonize', 'no'),
-    line('save', ''),
-    line('appendonly', 'no'),
-    line('dir', dir),
-    line('logfile', join(dir, 'redis.log')),
-    line('enable-debug-command', 'yes'),
-    // The default 5 s delay before a diskless full sync would slow every topology start.
-    line('repl-diskless-sync-delay', 0),
-    // Tests end processes often; do not wait for lagging replicas on SIGTERM.
-    line('shutdown-on-sigterm', 'nosave now'),
-  ];
-  if (o.password !== undefined) lines.push(line('requirepass', o.password));
-  if (masterauth !== undefined) lines.push(line('masterauth', masterauth));
-  if (o.replicaOf) lines.push(line('replicaof', o.replicaOf[0], o.replicaOf[1]));
-  return `${lines.join('\n')}\n`;
 }
 
 export interface SentinelMonitorOptions {
@@ -414,6 +378,8 @@ export interface SentinelMonitorOptions {
 }
 
 export interface SentinelServerOptions {
+  /** `'redis'` (default) runs `redis-server --sentinel`, `'valkey'` runs `valkey-server --sentinel`. */
+  server?: ServerKind;
   /** The services this sentinel monitors. */
   monitors: SentinelMonitorOptions[];
   /** The sentinel's own password (`requirepass`; also used to reach the other sentinels). */
@@ -422,42 +388,22 @@ export interface SentinelServerOptions {
   port?: number;
 }
 
-/** A `redis-server --sentinel` process. Its config file is in its folder, writable, since Sentinel rewrites it. */
+/** A `redis-server --sentinel` (or `valkey-server --sentinel`) process. Its config file is in its folder, writable, since Sentinel rewrites it. */
 export class SentinelServer extends RedisProcess {
   readonly monitors: readonly SentinelMonitorOptions[];
 
   private constructor(dir: string, options: SentinelServerOptions) {
-    super('sentinel', dir, options.password, options.args ?? [], (port) => renderSentinelConfig(dir, port, options));
+    super(serverKind(options.server), 'sentinel', dir, options.password, options.args ?? [], (port) =>
+      renderSentinelConfig(dir, port, options),
+    );
     this.monitors = options.monitors.map((m) => ({ ...m }));
   }
 
+  /** Starts a sentinel on a free loopback port (or `port`); rejects at once when the binary is not installed. */
   static async start(options: SentinelServerOptions): Promise<SentinelServer> {
+    assertServerInstalled(serverKind(options.server));
     const server = new SentinelServer(await makeTempDir(), { ...options, monitors: [...options.monitors] });
     await server.boot(options.port);
     return server;
   }
-}
-
-function renderSentinelConfig(dir: string, port: number, o: SentinelServerOptions): string {
-  const lines = [
-    line('port', port),
-    line('bind', HOST),
-    line('protected-mode', 'no'),
-    line('daemonize', 'no'),
-    line('dir', dir),
-    line('logfile', join(dir, 'sentinel.log')),
-    line('sentinel', 'resolve-hostnames', 'no'),
-  ];
-  if (o.password !== undefined) {
-    lines.push(line('requirepass', o.password));
-    // Sentinels share one password, and use it to talk to each other.
-    lines.push(line('sentinel', 'sentinel-pass', o.password));
-  }
-  for (const m of o.monitors) {
-    lines.push(line('sentinel', 'monitor', m.name, m.host, m.port, m.quorum));
-    lines.push(line('sentinel', 'down-after-milliseconds', m.name, m.downAfterMs ?? 1_000));
-    lines.push(line('sentinel', 'failover-timeout', m.name, m.failoverTimeoutMs ?? 3_000));
-    if (m.authPass !== undefined) lines.push(line('sentinel', 'auth-pass', m.name, m.authPass));
-  }
-  return `${lines.join('\n')}\n`;
 }

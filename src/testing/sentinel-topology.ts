@@ -1,72 +1,25 @@
 import { ReplyError } from '../errors.js';
 import type { Address } from '../types.js';
-import { command, pairsToRecord, parseAddressReply, parseInfo, sameAddress } from './commands.js';
+import { sameAddress } from '../address.js';
+import { command, pairsToRecord, parseAddressReply, parseInfo } from './commands.js';
+import { HOST } from './config.js';
 import { RedisServer, SentinelServer, type RedisProcess } from './redis-server.js';
+import { assertServerInstalled, type ServerKind } from './server-kind.js';
+import {
+  topologySettings,
+  type FailoverOptions,
+  type SentinelTopologyOptions,
+  type Settings,
+} from './topology-options.js';
 import { waitFor } from './wait.js';
 
-export interface SentinelTopologyOptions {
-  /** Replicas per service. Default 1. */
-  replicas?: number;
-  /** Sentinel processes. Default 1. */
-  sentinels?: number;
-  /** Sentinels that must agree a master is down. Default: a majority of `sentinels`. */
-  quorum?: number;
-  /** `down-after-milliseconds`. Default 1 000. */
-  downAfterMs?: number;
-  /** `failover-timeout`. Default 3 000. */
-  failoverTimeoutMs?: number;
-  /** `requirepass` (and `masterauth`) of every data node; the sentinels get it as `auth-pass`. */
-  password?: string;
-  /** The sentinels' own password. */
-  sentinelPassword?: string;
-  /** The default service name. Default `'mymaster'` (or the first of `services`). */
-  service?: string;
-  /** Several services, each with its own master and replicas, all watched by the same sentinels. */
-  services?: string[];
-  /** Extra command-line arguments for every data node. */
-  serverArgs?: string[];
-  /** Extra command-line arguments for every sentinel. */
-  sentinelArgs?: string[];
-  /** Deadline for each start-up stage (replication, sentinel agreement), in ms. Default 15 000. */
-  startTimeoutMs?: number;
-}
-
-export interface FailoverOptions {
-  /** Default: the topology's `service`. */
-  service?: string;
-  /** Deadline for the whole failover, in ms. Default 20 000 (30 000 with `waitForReplicas`). */
-  timeoutMs?: number;
-  /**
-   * Also wait until every running data node replicates from the new master. Sentinel demotes the old
-   * master only 8-10 s after the switch, so this makes failover() that much slower. Default false.
-   */
-  waitForReplicas?: boolean;
-}
+export type { FailoverOptions, SentinelTopologyOptions } from './topology-options.js';
 
 interface Group {
   name: string;
   master: RedisServer;
   /** Every data node of the service, the master included. */
   nodes: RedisServer[];
-}
-
-interface Settings {
-  replicas: number;
-  sentinels: number;
-  quorum: number;
-  downAfterMs: number;
-  failoverTimeoutMs: number;
-  startTimeoutMs: number;
-  serverArgs: string[];
-  sentinelArgs: string[];
-}
-
-const HOST = '127.0.0.1';
-
-function checkCount(name: string, value: number, min: number): number {
-  if (!Number.isInteger(value) || value < min)
-    throw new TypeError(`${name} must be an integer >= ${min}, got ${value}`);
-  return value;
 }
 
 /** Awaits every promise (so nothing keeps starting in the background), then throws the first failure. */
@@ -83,8 +36,8 @@ function isRetryableFailoverError(error: unknown): boolean {
 }
 
 /**
- * Real `redis-server` processes on free loopback ports: one master and N replicas per service, and M
- * sentinels watching them. `start()` resolves only once the sentinels agree on the whole topology.
+ * Real `redis-server` (or, with `server: 'valkey'`, `valkey-server`) processes on free loopback ports:
+ * one master and N replicas per service, and M sentinels watching them. `start()` resolves only once the sentinels agree on the whole topology.
  */
 export class SentinelTopology {
   /** The default service of every method that takes an optional `service`. */
@@ -111,24 +64,13 @@ export class SentinelTopology {
     this.services = services;
     this.password = options.password;
     this.sentinelPassword = options.sentinelPassword;
-    const sentinels = checkCount('sentinels', options.sentinels ?? 1, 1);
-    const quorum = checkCount('quorum', options.quorum ?? Math.floor(sentinels / 2) + 1, 1);
-    if (quorum > sentinels) throw new TypeError(`quorum (${quorum}) cannot exceed sentinels (${sentinels})`);
-    this.#settings = {
-      replicas: checkCount('replicas', options.replicas ?? 1, 0),
-      sentinels,
-      quorum,
-      downAfterMs: checkCount('downAfterMs', options.downAfterMs ?? 1_000, 1),
-      failoverTimeoutMs: checkCount('failoverTimeoutMs', options.failoverTimeoutMs ?? 3_000, 1),
-      startTimeoutMs: checkCount('startTimeoutMs', options.startTimeoutMs ?? 15_000, 1),
-      serverArgs: [...(options.serverArgs ?? [])],
-      sentinelArgs: [...(options.sentinelArgs ?? [])],
-    };
+    this.#settings = topologySettings(options);
   }
 
   /** Starts everything; if any step fails, stops what was started and rejects. */
   static async start(options: SentinelTopologyOptions = {}): Promise<SentinelTopology> {
     const topology = new SentinelTopology(options);
+    assertServerInstalled(topology.server);
     try {
       await topology.#start();
     } catch (error) {
@@ -136,6 +78,11 @@ export class SentinelTopology {
       throw error;
     }
     return topology;
+  }
+
+  /** Which server family runs every process of the topology. */
+  get server(): ServerKind {
+    return this.#settings.server;
   }
 
   get quorum(): number {
@@ -196,6 +143,7 @@ export class SentinelTopology {
     await settleAll(
       Array.from({ length: s.sentinels }, async (_, i) => {
         const sentinel = await SentinelServer.start({
+          server: s.server,
           monitors,
           password: this.sentinelPassword,
           args: s.sentinelArgs,
@@ -217,13 +165,14 @@ export class SentinelTopology {
 
   async #startGroup(name: string): Promise<void> {
     const s = this.#settings;
-    const master = await RedisServer.start({ password: this.password, args: s.serverArgs });
+    const master = await RedisServer.start({ server: s.server, password: this.password, args: s.serverArgs });
     this.#started.push(master);
     const group: Group = { name, master, nodes: [master] };
     this.#groups.set(name, group);
     const replicas = await settleAll(
       Array.from({ length: s.replicas }, async () => {
         const replica = await RedisServer.start({
+          server: s.server,
           password: this.password,
           replicaOf: master.address,
           args: s.serverArgs,

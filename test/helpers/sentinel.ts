@@ -4,6 +4,7 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import type { Redis } from '../../src/client/redis.js';
+import { createConnection } from '../../src/connection/connection.js';
 import type { RedisSentinel } from '../../src/sentinel/index.js';
 import { waitFor } from '../../src/testing/index.js';
 import type { Address } from '../../src/types.js';
@@ -135,4 +136,15 @@ export function startWriter(
       await within(settleTimeoutMs, 'the writes in flight when the writer stopped', Promise.all(pending));
     },
   };
+}
+
+/** GET straight from one server, bypassing the client under test. */
+export async function directGet(address: Address, key: string): Promise<unknown> {
+  const conn = await createConnection(address);
+  try {
+    return await conn.execute('GET', key);
+  } finally {
+    conn.close();
+    await conn.waitClosed();
+  }
 }

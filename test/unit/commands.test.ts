@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
-import { RedisCommands } from '../../src/client/commands.js';
+import { RedisCommands } from '../../src/commands/index.js';
 import { ReplyError } from '../../src/errors.js';
 import type { CommandOptions, RedisArg } from '../../src/types.js';
 
@@ -210,7 +210,7 @@ test('zrangebyscore / zrevrange / zpopmin / zscore / zmscore / bzpopmin', async 
   ]);
   assert.deepEqual(r.last.args, ['z', '-inf', 5, 'LIMIT', 1, 2, 'WITHSCORES']);
   assert.deepEqual(await r.zrevrange('z', 0, 0), ['b']);
-  assert.deepEqual(r.last, { name: 'ZREVRANGE', args: ['z', 0, 0], options: {} });
+  assert.deepEqual(r.last, { name: 'ZREVRANGE', args: ['z', 0, 0], options: undefined });
   assert.deepEqual(await r.zpopmin('z', 2), [
     { member: 'a', score: 1 },
     { member: 'b', score: 2 },
@@ -306,7 +306,7 @@ test('scanIterator: follows the cursor until 0 with MATCH/COUNT/TYPE', async () 
     ['0', ['c']],
   ]);
   const keys: string[] = [];
-  for await (const key of r.scanIterator({ match: 'user:*', count: 100, type: 'hash' })) keys.push(key);
+  for await (const key of r.scanIterator({ MATCH: 'user:*', COUNT: 100, TYPE: 'hash' })) keys.push(key);
   assert.deepEqual(keys, ['a', 'b', 'c']);
   assert.deepEqual(
     r.calls.map((c) => c.args),
@@ -325,12 +325,12 @@ test('hscanIterator / sscanIterator / zscanIterator: item shapes', async () => {
     ['0', ['a', '1.5']],
   ]);
   const fields: [string, string][] = [];
-  for await (const pair of r.hscanIterator('h', { count: 10 })) fields.push(pair);
+  for await (const pair of r.hscanIterator('h', { COUNT: 10 })) fields.push(pair);
   assert.deepEqual(fields, [
     ['f1', 'v1'],
     ['f2', 'v2'],
   ]);
-  assert.deepEqual(r.calls[1], { name: 'HSCAN', args: ['h', '5', 'COUNT', 10], options: { count: 10 } });
+  assert.deepEqual(r.calls[1], { name: 'HSCAN', args: ['h', '5', 'COUNT', 10], options: { COUNT: 10 } });
   const members: string[] = [];
   for await (const m of r.sscanIterator('s')) members.push(m);
   assert.deepEqual(members, ['m']);

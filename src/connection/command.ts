@@ -1,0 +1,42 @@
+import { commandFlags } from '../protocol/commands.js';
+import type { RedisArg, ReplyEncoding } from '../types.js';
+
+/** One command waiting for its reply. Pools keep a reference to send it again after a failover. */
+export class Command {
+  /** Set once the command has been settled early (timeout); its reply is still consumed in order. */
+  done = false;
+  /** Coarse clock tick after which the command times out (Infinity: never). */
+  deadline = Infinity;
+  /** Confirmations still expected for a (P|S)SUBSCRIBE / (P|S)UNSUBSCRIBE. */
+  expected = 0;
+  /** Times a pool has sent it again (READONLY or a dropped connection). */
+  attempts = 0;
+  /** durability: the reply waits for the WAIT sent after this flush before it resolves. */
+  held = false;
+  answered = false;
+  value: unknown = undefined;
+
+  /** What the command table says about it (READONLY, BLOCKING, ...), looked up once per command. */
+  readonly flags: number;
+
+  constructor(
+    readonly name: string,
+    readonly args: readonly RedisArg[],
+    readonly buffers: boolean,
+    readonly resolve: (value: unknown) => void,
+    readonly reject: (error: Error) => void,
+  ) {
+    this.flags = commandFlags(name);
+  }
+}
+
+/**
+ * Whether replies are wanted as Buffers: `null` yes, `'utf8'` no, `undefined` the client's default.
+ * Other encodings are refused rather than silently decoded as UTF-8.
+ */
+export function buffersFor(encoding: ReplyEncoding | undefined, fallback: boolean): boolean {
+  if (encoding === undefined) return fallback;
+  if (encoding === null) return true;
+  if (encoding === 'utf8' || encoding === 'utf-8') return false;
+  throw new TypeError(`Unsupported reply encoding ${JSON.stringify(encoding)}: use 'utf8' (strings) or null (Buffers)`);
+}
