@@ -133,9 +133,10 @@ describe('manual failover', () => {
           assert.deepEqual(client.address, newMaster);
           const role = await client.role();
           assert.equal(role.role, 'master');
-          // The client follows the switch event itself, not a periodic check or READONLY replies.
-          const lag = first.settled! - agreedAt;
-          assert.ok(lag < 1_500, `first write on the new master ${Math.round(lag)} ms after the sentinels agreed`);
+          // How fast is the bench's business (bench:failover); here it is only reported.
+          t.diagnostic(
+            `first write on the new master ${Math.round(first.settled! - agreedAt)} ms after the sentinels agreed`,
+          );
           // And it connects straight to the address +switch-master announced: no failed discovery round
           // (a sentinel may still report the new master as disconnected for a moment).
           const switched = logged.findIndex(
@@ -150,7 +151,6 @@ describe('manual failover', () => {
             .slice(switched, discovered)
             .filter((l) => l.startsWith(`No master for ${SERVICE}`));
           assert.deepEqual(failedRounds, [], 'discovery rounds that failed between +switch-master and the new master');
-          assert.ok(ms < 10_000, line);
         }
       } finally {
         await writer.stop();
