@@ -70,17 +70,24 @@ export class PubSubProbe {
     this.target = master;
   }
 
-  /** Polls PUBSUB NUMSUB on `master` until it counts a subscriber; resolves with performance.now() then. */
-  async waitUntilSubscribed(master: Address, timeoutMs: number): Promise<number> {
-    await waitFor(
+  /**
+   * Polls PUBSUB NUMSUB on `master` until it counts a subscriber, and resolves with performance.now()
+   * then; resolves 'master changed' as soon as `changed()` says `master` is no longer the master.
+   */
+  async waitUntilSubscribed(
+    master: Address,
+    timeoutMs: number,
+    changed: () => boolean,
+  ): Promise<number | 'master changed'> {
+    return waitFor(
       `the subscription to ${this.channel} to be back on ${master.join(':')}`,
       async () => {
+        if (changed()) return 'master changed' as const;
         const reply = (await command(master, { timeoutMs: 1_000 }, 'PUBSUB', 'NUMSUB', this.channel)) as unknown[];
-        return Number(reply[1]) >= 1;
+        return Number(reply[1]) >= 1 ? performance.now() : undefined;
       },
       { timeoutMs, intervalMs: 20 },
     );
-    return performance.now();
   }
 
   /**
