@@ -73,8 +73,8 @@ export function classifyLosses(
     };
     if (times === undefined) lost.unexplained = 'no acknowledgement time recorded';
     else if (fault === undefined) lost.unexplained = 'sent after the last fault was signalled';
-    else if (!allowed) lost.unexplained = `${fault.kind} failover: nothing acknowledged may be lost`;
-    else if (!crashKind(fault.kind)) lost.unexplained = `${fault.kind} failover: nothing acknowledged may be lost`;
+    else if (!allowed || !crashKind(fault.kind))
+      lost.unexplained = 'nothing acknowledged may be lost here (graceful failover, SHUTDOWN or durability)';
     else if (fault.at - times.ackedAt > LAG_BOUND_MS)
       lost.unexplained = `acknowledged ${Math.round(fault.at - times.ackedAt)} ms before the fault (bound ${LAG_BOUND_MS} ms)`;
     else if (times.ackedAt > fault.until) lost.unexplained = 'acknowledged after the old master could run again';
