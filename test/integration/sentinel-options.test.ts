@@ -220,7 +220,7 @@ describe('createSentinel options', () => {
       });
       assert.equal(await redis.set(uniq('logger'), 'x'), 'OK');
       // The old master is a replica again: the other tests find the topology at rest.
-      await topology.waitForReplicas();
+      await topology.waitForReplicas(undefined, 30_000);
       return { oldMaster, newMaster };
     };
 
