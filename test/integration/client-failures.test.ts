@@ -5,7 +5,7 @@ import { createRedis, createRedisPool } from '../../src/client/redis.js';
 import { ConnectionClosedError, PoolClosedError, RedisError, TimeoutError } from '../../src/errors.js';
 import { RedisServer, freePort, waitFor } from '../../src/testing/index.js';
 import { FakeServer } from '../helpers/fake-server.js';
-import { rejection, timed, uniq, within } from '../helpers/util.js';
+import { NO_WAIT_BOUND_MS, rejection, timed, uniq, within } from '../helpers/util.js';
 
 // Connect failures, connect and command timeouts, the server dying with commands in flight, close().
 
@@ -208,7 +208,7 @@ describe('close()', () => {
     }
     const late = await rejection(conn.execute('PING'));
     assert.ok(late instanceof ConnectionClosedError);
-    await within(1_000, 'waitClosed', conn.waitClosed());
+    await within(NO_WAIT_BOUND_MS, 'waitClosed', conn.waitClosed());
   });
 
   test('closing a client with written commands in flight rejects them, nothing hangs', async () => {
@@ -216,10 +216,10 @@ describe('close()', () => {
     const sleeping = client.execute('DEBUG', 'SLEEP', '0.3');
     await new Promise((resolve) => setImmediate(resolve));
     client.close();
-    const err = await rejection(within(1_000, 'the in-flight command', sleeping));
+    const err = await rejection(within(NO_WAIT_BOUND_MS, 'the in-flight command', sleeping));
     assert.ok(err instanceof ConnectionClosedError, String(err));
     assert.equal(err.mayHaveBeenApplied, true);
-    await within(1_000, 'waitClosed', client.waitClosed());
+    await within(NO_WAIT_BOUND_MS, 'waitClosed', client.waitClosed());
   });
 
   test('after close() every call rejects PoolClosedError (single client and pool)', async () => {
