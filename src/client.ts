@@ -14,7 +14,8 @@ export type {
   ReplyEncoding,
 } from './types.js';
 export { RedisConnection, createConnection } from './connection/connection.js';
-export { ConnectionsPool, createPool, type CommandTarget } from './pool/pool.js';
+export { ConnectionsPool, type CommandTarget } from './pool/pool.js';
+export { createPool } from './pool/create-pool.js';
 export {
   Redis,
   createRedis,

@@ -1,7 +1,8 @@
 import { EventEmitter } from 'node:events';
 import { createConnection, type RedisConnection } from '../connection/connection.js';
 import { PoolClosedError } from '../errors.js';
-import { createPool, type CommandTarget } from '../pool/pool.js';
+import { createPool } from '../pool/create-pool.js';
+import type { CommandTarget } from '../pool/pool.js';
 import type {
   Address,
   AddressInput,

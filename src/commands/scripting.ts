@@ -72,6 +72,11 @@ export abstract class ScriptingCommands extends BitmapCommands {
     return this.call<number[]>('SCRIPT', flat(['EXISTS', ...sha1s])).then(parseScriptExists);
   }
 
+  /** The source of a cached script (SCRIPT SHOW). @since Valkey 8 (Redis has no such subcommand). */
+  scriptShow(sha1: string): Promise<string> {
+    return this.call('SCRIPT', ['SHOW', sha1], TEXT);
+  }
+
   scriptFlush(mode?: 'ASYNC' | 'SYNC'): Promise<'OK'> {
     return this.call('SCRIPT', optional(['FLUSH'], mode), TEXT);
   }

@@ -28,6 +28,25 @@ export class Command {
   ) {
     this.flags = commandFlags(name);
   }
+
+  /** The same command, calling `settled` before it resolves or rejects (a lent connection given back). */
+  onSettled(settled: () => void): Command {
+    const copy = new Command(
+      this.name,
+      this.args,
+      this.buffers,
+      (value) => {
+        settled();
+        this.resolve(value);
+      },
+      (error) => {
+        settled();
+        this.reject(error);
+      },
+    );
+    copy.attempts = this.attempts;
+    return copy;
+  }
 }
 
 /**

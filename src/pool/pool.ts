@@ -1,5 +1,4 @@
 import { EventEmitter } from 'node:events';
-import Denque from 'denque';
 import { parseAddress } from '../address.js';
 import { Command, RedisConnection, buffersFor, createConnection } from '../connection/connection.js';
 import { PoolClosedError, RedisError } from '../errors.js';
@@ -9,6 +8,7 @@ import { inspect } from 'node:util';
 import { redactedView } from '../redact.js';
 import { PoolSubscriber, type Subscriptions } from './subscriber.js';
 import { WaitQueue } from './wait-queue.js';
+import { Lender } from './lender.js';
 import { validatePoolSize, type CommandTarget } from './command-target.js';
 
 export { validatePoolSize, type CommandTarget };
@@ -35,8 +35,7 @@ export class ConnectionsPool extends EventEmitter implements CommandTarget {
   protected waiting = new WaitQueue(0, Infinity, () => new RedisError('Pool queue is full'));
   protected isClosed = false;
   protected readonly shared: RedisConnection[] = [];
-  private readonly reserved = new Set<RedisConnection>();
-  private readonly acquirers = new Denque<{ resolve: (c: RedisConnection) => void; reject: (e: Error) => void }>();
+  private readonly lender: Lender;
   private opening = 0;
   private filling: Promise<void> | null = null;
   private current: RedisConnection | null = null;
@@ -60,6 +59,18 @@ export class ConnectionsPool extends EventEmitter implements CommandTarget {
       this.currentAddress = null;
     }
     this.closedPromise = new Promise((resolve) => (this.resolveClosed = resolve));
+    this.lender = new Lender({
+      isClosed: () => this.isClosed,
+      generation: () => this.generation,
+      db: this.db,
+      takeIdleShared: () => this.takeIdleShared(),
+      takeBusiestLast: () => this.takeLeastBusyShared(),
+      openOwn: () => this.openOwn(),
+      giveBack: (conn) => {
+        this.shared.push(conn);
+        if (this.waiting.length > 0) this.drainWaiting();
+      },
+    });
     this.subscriber = new PoolSubscriber({
       openConnection: () => {
         const generation = this.generation;
@@ -108,7 +119,7 @@ export class ConnectionsPool extends EventEmitter implements CommandTarget {
 
   /** Every open connection, shared or reserved. */
   get size(): number {
-    return this.shared.length + this.reserved.size + (this.subscriber.connection !== null ? 1 : 0);
+    return this.shared.length + this.lender.size + (this.subscriber.connection !== null ? 1 : 0);
   }
 
   /** Connections free to carry pipelined commands. */
@@ -205,8 +216,7 @@ export class ConnectionsPool extends EventEmitter implements CommandTarget {
     }
     // A connection whose socket just closed stays in `shared` until its 'close' event; a command
     // resent from its close handler must not go back to it.
-    let best: RedisConnection | null = null;
-    for (const c of this.shared) if (!c.closed && (best === null || c.inFlight < best.inFlight)) best = c;
+    const best = leastBusy(this.shared);
     if (best === null) {
       this.fill();
       return null;
@@ -284,7 +294,7 @@ export class ConnectionsPool extends EventEmitter implements CommandTarget {
   private forget(conn: RedisConnection): void {
     const i = this.shared.indexOf(conn);
     if (i >= 0) this.shared.splice(i, 1);
-    this.reserved.delete(conn);
+    this.lender.forget(conn);
     if (this.current === conn) this.current = null;
     this.onConnectionLost(conn);
     // Commands that waited because only this (closed) connection was left need a new one.
@@ -310,7 +320,7 @@ export class ConnectionsPool extends EventEmitter implements CommandTarget {
   /** Hook: connecting failed; the base rejects every waiting command with the error. */
   protected onFillFailed(err: Error): void {
     this.waiting.rejectAll(err);
-    for (let a = this.acquirers.shift(); a !== undefined; a = this.acquirers.shift()) a.reject(err);
+    this.lender.rejectWaiters(err);
   }
 
   /** Hook: how a new connection is made. Managed pools discover the address first. */
@@ -320,91 +330,52 @@ export class ConnectionsPool extends EventEmitter implements CommandTarget {
   }
 
   /** A connection of its own, taken from the idle shared ones or newly opened, up to maxsize. */
-  async acquire(): Promise<RedisConnection> {
-    if (this.isClosed) throw new PoolClosedError('Pool is closed');
-    for (let i = this.shared.length - 1; i >= 0 && this.shared.length > 1; i--) {
-      const c = this.shared[i]!;
-      if (c.inFlight === 0 && c !== this.current) {
-        this.shared.splice(i, 1);
-        this.reserved.add(c);
-        return c;
-      }
-    }
-    if (this.size + this.opening < this.maxsize) {
-      const generation = this.generation;
-      this.opening++;
-      let conn: RedisConnection;
-      try {
-        conn = await this.openConnection();
-      } finally {
-        this.opening--;
-      }
-      if (this.isClosed || generation !== this.generation) {
-        conn.close();
-        if (this.isClosed) throw new PoolClosedError('Pool is closed');
-        return this.acquire();
-      }
-      conn.generation = generation;
-      this.prepare(conn);
-      conn.once('close', () => this.forget(conn));
-      this.reserved.add(conn);
-      return conn;
-    }
-    // At maxsize with nothing lent out, no release will come (maxsize 1): take the least busy shared
-    // connection; commands issued meanwhile wait for it to come back.
-    if (this.shared.length > 0 && this.reserved.size === 0 && this.opening === 0) {
-      let best = 0;
-      for (let i = 1; i < this.shared.length; i++) if (this.shared[i]!.inFlight < this.shared[best]!.inFlight) best = i;
-      const c = this.shared.splice(best, 1)[0]!;
-      if (this.current === c) this.current = null;
-      this.reserved.add(c);
-      return c;
-    }
-    return new Promise((resolve, reject) => this.acquirers.push({ resolve, reject }));
+  acquire(): Promise<RedisConnection> {
+    return this.lender.acquire();
   }
 
   /** Gives back an acquired connection; one of an old generation, closed, or in a transaction is closed. */
   release(conn: RedisConnection): void {
-    if (!this.reserved.delete(conn)) return;
-    if (this.isClosed || conn.closed || conn.generation !== this.generation || conn.inPubSub || conn.inTransaction) {
-      conn.close();
-      return;
-    }
-    const waiter = this.acquirers.shift();
-    if (waiter !== undefined) {
-      this.reserved.add(conn);
-      waiter.resolve(conn);
-      return;
-    }
-    if (conn.db !== this.db) {
-      conn.close();
-      return;
-    }
-    this.shared.push(conn);
-    if (this.waiting.length > 0) this.drainWaiting();
+    this.lender.release(conn);
   }
 
-  /** Runs a blocking command on a connection of its own. */
+  private takeIdleShared(): RedisConnection | null {
+    for (let i = this.shared.length - 1; i >= 0 && this.shared.length > 1; i--) {
+      const c = this.shared[i]!;
+      if (c.inFlight === 0 && c !== this.current) return this.shared.splice(i, 1)[0]!;
+    }
+    return null;
+  }
+
+  private takeLeastBusyShared(): RedisConnection | null {
+    const c = this.opening === 0 ? leastBusy(this.shared) : null;
+    if (c === null) return null;
+    this.shared.splice(this.shared.indexOf(c), 1);
+    if (this.current === c) this.current = null;
+    return c;
+  }
+
+  /** One more connection of this generation, unless at maxsize; wired like a shared one unless stale. */
+  private openOwn(): Promise<RedisConnection> | null {
+    if (this.size + this.opening >= this.maxsize) return null;
+    const generation = this.generation;
+    this.opening++;
+    return this.openConnection()
+      .finally(() => this.opening--)
+      .then((conn) => {
+        if (!this.isClosed && generation === this.generation) {
+          conn.generation = generation;
+          this.prepare(conn);
+          conn.once('close', () => this.forget(conn));
+        }
+        return conn;
+      });
+  }
+
+  /** Runs a blocking command on a connection of its own, given back when it settles. */
   private runReserved(command: Command): void {
     this.acquire().then(
-      (conn) => {
-        const { resolve, reject } = command;
-        conn.enqueue(
-          new Command(
-            command.name,
-            command.args,
-            command.buffers,
-            (v) => {
-              this.release(conn);
-              resolve(v);
-            },
-            (e) => {
-              this.release(conn);
-              reject(e);
-            },
-          ),
-        );
-      },
+      (conn) => conn.enqueue(command.onSettled(() => this.release(conn))),
       (err: Error) => command.reject(err),
     );
   }
@@ -413,9 +384,8 @@ export class ConnectionsPool extends EventEmitter implements CommandTarget {
   retire(): void {
     this.generation++;
     this.current = null;
-    const old = [...this.shared, ...this.reserved];
+    const old = [...this.shared, ...this.lender.takeAll()];
     this.shared.length = 0;
-    this.reserved.clear();
     for (const c of old) c.close();
     this.subscriber.retire();
   }
@@ -426,10 +396,9 @@ export class ConnectionsPool extends EventEmitter implements CommandTarget {
     this.isClosed = true;
     const err = new PoolClosedError('Pool is closed');
     this.waiting.rejectAll(err);
-    for (let a = this.acquirers.shift(); a !== undefined; a = this.acquirers.shift()) a.reject(err);
-    const all = [...this.shared, ...this.reserved];
+    this.lender.rejectWaiters(err);
+    const all = [...this.shared, ...this.lender.takeAll()];
     this.shared.length = 0;
-    this.reserved.clear();
     this.current = null;
     this.onClose();
     for (const c of all) c.close();
@@ -450,19 +419,11 @@ function clearCurrent(pool: ConnectionsPool): void {
   pool.clearCurrent();
 }
 
-/** A pool to one address. */
-export async function createPool(address: AddressInput, options: PoolOptions = {}): Promise<ConnectionsPool> {
-  // The constructor takes null for a managed pool (address from discovery); here null is a bad address.
-  parseAddress(address);
-  const pool = new ConnectionsPool(address, options);
-  if (pool.minsize > 0) {
-    // Fail fast on a wrong address or password, as createConnection does.
-    await pool.execute('PING').catch((err: unknown) => {
-      pool.close();
-      throw err;
-    });
-  }
-  return pool;
+/** The open connection with the fewest commands in flight (a closed one may linger until its 'close' event). */
+function leastBusy(connections: readonly RedisConnection[]): RedisConnection | null {
+  let best: RedisConnection | null = null;
+  for (const c of connections) if (!c.closed && (best === null || c.inFlight < best.inFlight)) best = c;
+  return best;
 }
 
 export type { Command };

@@ -45,6 +45,8 @@ export class FailoverFollower {
   private readonly started = new Map<string, number>();
   /** The master each service last switched to (a late duplicate +switch-master changes nothing). */
   private readonly switchedTo = new Map<string, Address>();
+  /** Services whose failover has an elected leader: another sentinel's lost election does not end it. */
+  private readonly led = new Set<string>();
 
   constructor(
     private readonly host: FollowerHost,
@@ -76,6 +78,8 @@ export class FailoverFollower {
     switch (action.kind) {
       case 'failover-start':
         this.start(service);
+        // Every progress event but +try-failover comes from the sentinel that won the election.
+        if (action.event !== '+try-failover') this.led.add(service);
         master?.holdWrites();
         if (action.replica !== undefined) slave?.replicaGone(this.map(action.replica));
         return;
@@ -83,6 +87,8 @@ export class FailoverFollower {
         this.switchMaster(service, this.map(action.from), this.map(action.to));
         return;
       case 'failover-abort': {
+        if (action.event === '-failover-abort-not-elected' && this.led.has(service)) return;
+        this.led.delete(service);
         master?.releaseHold(action.event);
         if (this.started.delete(service)) this.host.emit('failover-abort', { service });
         return;
@@ -91,6 +97,8 @@ export class FailoverFollower {
         master?.masterDown(this.map(action.address));
         return;
       case 'master-up':
+        // Sentinel goes on with a started failover when the master is back: only its end releases writes.
+        if (this.inFailover(service)) return;
         master?.masterUp();
         return;
       case 'replica-down':
@@ -108,11 +116,16 @@ export class FailoverFollower {
     }
   }
 
-  private start(service: string): void {
+  /** A failover that never ended (no switch, no abort) counts as over after twice failoverTimeout. */
+  private inFailover(service: string): boolean {
     const since = this.started.get(service);
-    // A failover that never ended (no switch, no abort) counts as over after twice failoverTimeout.
-    if (since !== undefined && Date.now() - since < 2 * this.failoverTimeout) return;
+    return since !== undefined && Date.now() - since < 2 * this.failoverTimeout;
+  }
+
+  private start(service: string): void {
+    if (this.inFailover(service)) return;
     this.started.set(service, Date.now());
+    this.led.delete(service);
     this.host.emit('failover-start', { service });
   }
 
@@ -121,7 +134,7 @@ export class FailoverFollower {
     const master = this.host.masterPool(service);
     const slave = this.host.slavePool(service);
     if (sameAddress(this.switchedTo.get(service), to) && !this.started.has(service)) {
-      master?.switchMaster(to);
+      master?.switchMaster(to, false);
       return;
     }
     this.switchedTo.set(service, to);
@@ -130,6 +143,7 @@ export class FailoverFollower {
     const heldMs = master?.switchMaster(to) ?? 0;
     slave?.replicaGone(to);
     this.started.delete(service);
+    this.led.delete(service);
     this.host.log('log', `Failover of ${service} done: now ${formatAddress(to)}, writes held ${heldMs} ms`);
     this.host.emit('failover-end', { service, heldMs });
   }

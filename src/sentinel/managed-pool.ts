@@ -12,6 +12,7 @@ import { ConnectionsPool } from '../pool/pool.js';
 import { WaitQueue } from '../pool/wait-queue.js';
 import type { Address, PoolOptions } from '../types.js';
 import { ReplyRetries } from './reply-retries.js';
+import { ReplicaConnector } from './replica-connector.js';
 import { canMove, type PoolState } from './pool-state.js';
 
 /** What a managed pool needs from its SentinelPool. */
@@ -65,16 +66,13 @@ export class ManagedPool extends ConnectionsPool {
   private retryTimer: NodeJS.Timeout | null = null;
   private retryDelay = 0;
   private lastError: Error | null = null;
-  private replicas: Address[] = [];
-  private nextReplica = 0;
-  /** Replicas that answered MASTERDOWN: avoided until this time. */
-  private readonly avoid = new Map<string, number>();
-  /** The replica pool is on the master for want of a replica (replicaFallback: 'master'). */
-  private onFallback = false;
+  private readonly replicas: ReplicaConnector;
   /** The address +switch-master announced, tried first by the next discovery. */
   private announced: Address | null = null;
   /** The master before the last switch: sentinels that still report it are behind. */
   private demoted: Address | null = null;
+  /** The master +odown took away (address cleared): the one a following switch demotes. */
+  private wentDown: Address | null = null;
   private switchedAt = 0;
   private readonly retries: ReplyRetries;
   private readonly managed: ManagedPoolOptions;
@@ -98,6 +96,7 @@ export class ManagedPool extends ConnectionsPool {
       ),
     );
     this.retries = new ReplyRetries(this, options.failoverTimeout);
+    this.replicas = new ReplicaConnector(service, discovery, options.failoverTimeout, options.replicaFallback);
   }
 
   get state(): PoolState {
@@ -189,7 +188,10 @@ export class ManagedPool extends ConnectionsPool {
 
   protected override async openConnection(): Promise<RedisConnection> {
     if (this.isMaster) return this.openMaster();
-    return this.openReplica();
+    const conn = await this.replicas.open();
+    // The first replica names the pool's address (the master, while on replicaFallback).
+    if (this.currentAddress === null || this.replicas.onFallback) this.currentAddress = conn.address;
+    return conn;
   }
 
   private async openMaster(): Promise<RedisConnection> {
@@ -206,63 +208,32 @@ export class ManagedPool extends ConnectionsPool {
     return conn;
   }
 
-  /** Replicas: one discovery gives the healthy list; connections spread over it round-robin. */
-  private async openReplica(): Promise<RedisConnection> {
-    if (this.replicas.length === 0) {
-      const now = Date.now();
+  /**
+   * A connection of its own (blocking commands, withConnection): while no server is known it waits
+   * like any command, asking again with back-off, up to failoverTimeout.
+   */
+  override async acquire(): Promise<RedisConnection> {
+    const deadline = Date.now() + this.managed.failoverTimeout;
+    for (let delay = 25; ; delay = Math.min(500, delay * 2)) {
       try {
-        const all = await this.discovery.replicaCandidates(this.service);
-        const usable = all.filter((a) => (this.avoid.get(formatAddress(a)) ?? 0) <= now);
-        this.replicas = usable.length > 0 ? usable : all;
+        return await super.acquire();
       } catch (err) {
-        if (this.managed.replicaFallback !== 'master' || (err instanceof SlaveNotFoundError && err.unknownService)) {
-          throw err;
-        }
-        return this.openFallback(err as Error);
-      }
-      this.nextReplica = Math.floor(Math.random() * this.replicas.length);
-    }
-    let lastError: unknown = null;
-    for (let i = 0; i < this.replicas.length; i++) {
-      const address = this.replicas[this.nextReplica++ % this.replicas.length]!;
-      try {
-        const conn = await this.discovery.verifyReplica(this.service, address);
-        this.onFallback = false;
-        this.currentAddress ??= conn.address;
-        return conn;
-      } catch (err) {
-        if (err instanceof SlaveReplyError) throw err;
-        lastError = err;
+        if (this.isClosed || !this.mayWait(err) || Date.now() + delay >= deadline) throw err;
+        this.lastError = err as Error;
+        await new Promise((resolve) => setTimeout(resolve, delay));
       }
     }
-    this.replicas = [];
-    const error = new SlaveNotFoundError(`No slave found for ${this.service}`, {
-      cause: lastError ?? undefined,
-      service: this.service,
-    });
-    if (this.managed.replicaFallback === 'master') return this.openFallback(error);
-    throw error;
   }
 
-  /** replicaFallback 'master': no healthy replica, so read from the master until one is back. */
-  private async openFallback(why: Error): Promise<RedisConnection> {
-    const conn = await this.discovery.discoverMaster(this.service);
-    if (!this.onFallback) {
-      this.discovery.log('warn', `No healthy replica of ${this.service} (${why.message}); reading from the master`);
-    }
-    this.onFallback = true;
-    this.currentAddress = conn.address;
-    return conn;
+  /** Not finding a server yet is worth waiting for; an auth error or an unknown service is not. */
+  private mayWait(err: unknown): boolean {
+    if (err instanceof MasterNotFoundError || err instanceof SlaveNotFoundError) return !err.unknownService;
+    return !(err instanceof MasterReplyError || err instanceof SlaveReplyError || err instanceof PoolClosedError);
   }
 
   protected override onFillFailed(err: Error): void {
     this.lastError = err;
-    const fatal =
-      err instanceof MasterReplyError ||
-      err instanceof SlaveReplyError ||
-      err instanceof PoolClosedError ||
-      ((err instanceof MasterNotFoundError || err instanceof SlaveNotFoundError) && err.unknownService);
-    if (fatal) {
+    if (!this.mayWait(err)) {
       super.onFillFailed(err);
       this.settle('discovery failed for good');
       return;
@@ -324,23 +295,32 @@ export class ManagedPool extends ConnectionsPool {
     this.retryDelay = 0;
     this.retire();
     this.currentAddress = null;
-    this.replicas = [];
+    this.replicas.forget();
     if (this.poolState !== 'holding') this.moveTo('discovering', why);
     if (this.waiting.length > 0 || this.minsize > 0) this.fill();
   }
 
   /** A replica answered MASTERDOWN: use the others for a while. */
   avoidReplica(address: Address): void {
-    this.avoid.set(formatAddress(address), Date.now() + this.managed.failoverTimeout);
+    this.replicas.avoid(address);
   }
 
-  /** +switch-master (or a periodic check) says the master is now `address`; returns how long writes were held. */
-  switchMaster(address: Address): number {
+  /**
+   * +switch-master (or a periodic check) says the master is now `address`; returns how long writes were
+   * held. `newFailover` false: a late duplicate of a switch already followed (nothing is recorded).
+   */
+  switchMaster(address: Address, newFailover = true): number {
     if (this.isClosed) return 0;
     const cur = this.currentAddress;
-    if (sameAddress(cur, address)) return this.releaseHold('the sentinels confirm the master');
+    if (sameAddress(cur, address)) {
+      // Discovery may have found the promoted replica before the event came: already following.
+      if (newFailover) this.lastFailover = { at: this.holdStarted || Date.now(), heldMs: 0, followedMs: 0 };
+      return this.releaseHold('the sentinels confirm the master');
+    }
+    const previous = cur ?? this.wentDown;
+    this.wentDown = null;
     this.discovery.log('log', `Master of ${this.service} is now ${formatAddress(address)}`);
-    if (cur !== null) this.demoted = cur;
+    if (previous !== null) this.demoted = previous;
     if (sameAddress(this.demoted, address)) this.demoted = null;
     // Set before rediscover(): its fill() reads `announced` synchronously, in openMaster().
     this.announced = address;
@@ -355,12 +335,14 @@ export class ManagedPool extends ConnectionsPool {
   masterDown(address: Address): void {
     if (!sameAddress(this.currentAddress, address)) return;
     this.retire();
+    this.wentDown = address;
     this.currentAddress = null;
     if (this.poolState !== 'holding') this.moveTo('discovering', `+odown ${formatAddress(address)}`);
   }
 
   /** -odown: the master is back without a failover; commands waiting for it need not wait for the back-off. */
   masterUp(): void {
+    this.wentDown = null;
     this.releaseHold('-odown');
     if (this.currentAddress === null && this.waiting.length > 0) this.rediscover(undefined, '-odown');
   }
@@ -368,12 +350,12 @@ export class ManagedPool extends ConnectionsPool {
   /** A replica this pool uses went down or changed role. */
   replicaGone(address: Address): void {
     const uses = this.shared.some((c) => sameAddress(c.address, address));
-    if (uses || this.replicas.some((a) => sameAddress(a, address))) this.rediscover(undefined, 'a replica is gone');
+    if (uses || this.replicas.knows(address)) this.rediscover(undefined, 'a replica is gone');
   }
 
   /** A replica is healthy again: a pool reading from the master for want of one moves back to replicas. */
   replicaBack(): void {
-    if (this.onFallback) this.rediscover(undefined, 'a replica is back');
+    if (this.replicas.onFallback) this.rediscover(undefined, 'a replica is back');
   }
 
   /** First event of a failover: writes wait (bounded by failoverTimeout) until the switch or an abort. */

@@ -14,7 +14,7 @@ export type PoolState = 'idle' | 'discovering' | 'connected' | 'holding' | 'clos
  * | connected   | discovering | a connection was lost, READONLY / UNBLOCKED / MASTERDOWN, +odown, +switch-master, a periodic check found another master |
  * | connected   | holding     | a failover event (+try-failover, +elected-leader, +failover-state-*, +selected-slave, +promoted-slave) |
  * | holding     | discovering | +switch-master (connections to the old master closed), or the hold ended with no connection open |
- * | holding     | connected   | -failover-abort-*, -odown, or failoverTimeout passed, with a connection still open |
+ * | holding     | connected   | -failover-abort-* (a lost election only while no leader is seen), or failoverTimeout passed, with a connection still open (-odown ends no hold: Sentinel goes on with a started failover) |
  * | any         | closed      | close() |
  */
 const TRANSITIONS: Readonly<Record<PoolState, readonly PoolState[]>> = {

@@ -1,6 +1,7 @@
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { ConnectionsPool, createPool, validatePoolSize } from '../../src/pool/pool.js';
+import { createPool } from '../../src/pool/create-pool.js';
+import { ConnectionsPool, validatePoolSize } from '../../src/pool/pool.js';
 import { Redis, createRedis, createRedisPool } from '../../src/client/redis.js';
 import { RedisError, ReplyError } from '../../src/errors.js';
 import { RedisServer, waitFor } from '../../src/testing/index.js';

@@ -33,6 +33,8 @@ for (const kind of serverKinds()) {
       const err = await rejection(redis.evalRo(INCR_BY_ARG, [k], [1]));
       assert.ok(err instanceof ReplyError, String(err));
       assert.deepEqual(await redis.scriptExists(sha, ['0'.repeat(40)]), [true, false]);
+      if (kind === 'valkey') assert.equal(await redis.scriptShow(sha), INCR_BY_ARG);
+      else assert.ok((await rejection(redis.scriptShow(sha))) instanceof ReplyError, 'Redis 7.0 has no SCRIPT SHOW');
       assert.equal(await redis.scriptFlush('SYNC'), 'OK');
       assert.deepEqual(await redis.scriptExists(sha), [false]);
     });

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { format, inspect } from 'node:util';
 import { createConnection } from '../../src/connection/connection.js';
 import { createRedis, createRedisPool } from '../../src/client/redis.js';
-import { createPool } from '../../src/pool/pool.js';
+import { createPool } from '../../src/pool/create-pool.js';
 import { AuthError, MasterReplyError, RedisError, SentinelConnectionError } from '../../src/errors.js';
 import { createSentinel } from '../../src/sentinel/redis-sentinel.js';
 import { SentinelPool, createSentinelPool } from '../../src/sentinel/sentinel-pool.js';
