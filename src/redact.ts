@@ -4,7 +4,7 @@ import { Socket } from 'node:net';
 /** Option names whose values are secrets: passwords, and TLS private key material (`ssl`, `sentinelTls`). */
 const SECRET_KEYS = new Set(['password', 'sentinelPassword', 'passphrase', 'key', 'pfx']);
 
-export const REDACTED = '[redacted]';
+const REDACTED = '[redacted]';
 
 function isPlainObject(value: unknown): value is Record<string, unknown> {
   if (value === null || typeof value !== 'object') return false;
@@ -13,7 +13,7 @@ function isPlainObject(value: unknown): value is Record<string, unknown> {
 }
 
 /** A copy of an options object with every secret replaced by `'[redacted]'`, nested plain objects included. */
-export function redactSecrets(value: unknown, depth = 0): unknown {
+function redactSecrets(value: unknown, depth = 0): unknown {
   // A TLS socket keeps its connect options (TLS key, passphrase) under a symbol: show a summary instead.
   if (value instanceof Socket) return socketSummary(value);
   if (!isPlainObject(value) || depth > 3) return value;

@@ -43,7 +43,7 @@ const MAX_RETRY_DELAY = 10_000;
 const MODULE_KEYS = ['sentinels', 'lazyConnect', 'shutdownTimeout', 'logger', 'services', 'connectionName', 'isGlobal'];
 
 /** `SentinelModule` or `SentinelModule[cache]`: the logger context and the prefix of error messages. */
-export function contextOf(connectionName: string): string {
+function contextOf(connectionName: string): string {
   return connectionName === DEFAULT_CONNECTION_NAME
     ? SENTINEL_MODULE_PREFIX
     : `${SENTINEL_MODULE_PREFIX}[${connectionName}]`;
@@ -125,7 +125,7 @@ function connectInBackground(pool: SentinelPool, logger: Logger | undefined): vo
  * Builds the SentinelPool: connects to the sentinels (at least one must answer) or, with lazyConnect,
  * returns at once and connects in the background.
  */
-export async function openSentinelPool(options: SentinelModuleOptions, connectionName: string): Promise<SentinelPool> {
+async function openSentinelPool(options: SentinelModuleOptions, connectionName: string): Promise<SentinelPool> {
   const context = contextOf(connectionName);
   checkOptions(options, context);
   const poolOptions = poolOptionsOf(options, context);

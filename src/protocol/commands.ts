@@ -12,7 +12,6 @@ export const SUBSCRIBE = 4;
 /** MULTI, EXEC, DISCARD, WATCH, UNWATCH. */
 export const TRANSACTION = 8;
 export const WRITE = 16;
-export const KNOWN = 32;
 /** The UNSUBSCRIBE side of SUBSCRIBE (UNSUBSCRIBE, PUNSUBSCRIBE, SUNSUBSCRIBE). */
 export const UNSUBSCRIBE = 64;
 /** PSUBSCRIBE / PUNSUBSCRIBE: patterns. */
@@ -59,7 +58,6 @@ function lookup(name: string): number {
   const lower = name.toLowerCase();
   let bits = NAMED[lower] ?? 0;
   if (!exists(lower)) return bits;
-  bits |= KNOWN;
   if (hasFlag(lower, 'readonly')) bits |= READONLY;
   if (hasFlag(lower, 'write')) bits |= WRITE;
   if (hasFlag(lower, 'blocking')) bits |= BLOCKING;

@@ -214,15 +214,35 @@ export class ManagedPool extends ConnectionsPool {
    */
   override async acquire(): Promise<RedisConnection> {
     const deadline = Date.now() + this.managed.failoverTimeout;
+    // A connection of its own may carry writes (BLMOVE, WATCH/MULTI): not to a master about to be demoted.
+    if (this.poolState === 'holding') await this.leftHolding(deadline);
     for (let delay = 25; ; delay = Math.min(500, delay * 2)) {
       try {
         return await super.acquire();
       } catch (err) {
-        if (this.isClosed || !this.mayWait(err) || Date.now() + delay >= deadline) throw err;
+        const left = deadline - Date.now();
+        if (this.isClosed || !this.mayWait(err) || left <= 0) throw err;
         this.lastError = err as Error;
-        await new Promise((resolve) => setTimeout(resolve, delay));
+        // The last attempt falls on the deadline: the whole failoverTimeout, as for queued commands.
+        await new Promise((resolve) => setTimeout(resolve, Math.min(delay, left)));
       }
     }
+  }
+
+  /** Resolves when the hold ends (the pool's own timer bounds it by failoverTimeout). */
+  private leftHolding(deadline: number): Promise<void> {
+    return new Promise((resolve) => {
+      const onState = (change: { to: PoolState }): void => {
+        if (change.to !== 'holding') done();
+      };
+      const done = (): void => {
+        clearTimeout(timer);
+        this.off('state', onState);
+        resolve();
+      };
+      const timer = setTimeout(done, Math.max(0, deadline - Date.now()));
+      this.on('state', onState);
+    });
   }
 
   /** Not finding a server yet is worth waiting for; an auth error or an unknown service is not. */

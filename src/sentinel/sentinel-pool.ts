@@ -33,6 +33,7 @@ export class SentinelPool extends EventEmitter implements Discovery {
   private readonly follower: FailoverFollower;
   private readonly discovery: ServiceDiscovery;
   private checkTimer: NodeJS.Timeout | null = null;
+  private checkFailing = false;
   private isClosed = false;
   private readonly closedPromise: Promise<void>;
   private resolveClosed!: () => void;
@@ -185,7 +186,7 @@ export class SentinelPool extends EventEmitter implements Discovery {
       throw new SentinelConnectionError(`Could not connect to any sentinel (${reasons.join('; ')})`);
     }
     this.log('debug', `Connected to ${ok} of ${this.nodes.length} sentinels`);
-    void this.findPeers().catch(() => undefined);
+    void this.findPeers().catch((err: unknown) => this.warn('Could not list the peer sentinels', err));
   }
 
   /** SENTINEL SENTINELS for every monitored master: peers join the list used for commands and discovery. */
@@ -298,10 +299,21 @@ export class SentinelPool extends EventEmitter implements Discovery {
           );
           this.follower.switchMaster(service, pool.address, address);
         }
-      } catch {
-        // The next round tries again.
+        this.checkFailing = false;
+      } catch (err) {
+        // The next round tries again; one warning per stretch of failures.
+        if (this.isClosed || this.checkFailing) continue;
+        this.checkFailing = true;
+        this.warn(`The periodic master check of ${service} got no answer from any sentinel`, err);
       }
     }
+  }
+
+  /** Background trouble: a 'warning' event and a log line, never an exception. */
+  private warn(message: string, cause: unknown): void {
+    if (this.isClosed) return;
+    this.log('warn', `${message}: ${(cause as Error).message}`);
+    this.emit('warning', { message, cause });
   }
 
   log(level: 'debug' | 'log' | 'warn', message: string): void {

@@ -55,7 +55,7 @@ export async function withConnection<T>(
         return await fn(conn);
       })(),
       timeoutMs,
-      `An exchange with ${address[0]}:${address[1]}`,
+      `An exchange with ${String(address?.[0])}:${String(address?.[1])}`,
     );
   } finally {
     settled = true;

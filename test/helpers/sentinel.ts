@@ -6,7 +6,8 @@ import { spawn } from 'node:child_process';
 import type { Redis } from '../../src/client/redis.js';
 import { createConnection } from '../../src/connection/connection.js';
 import type { RedisSentinel } from '../../src/sentinel/index.js';
-import { waitFor } from '../../src/testing/index.js';
+import { SentinelTopology, waitFor, type SentinelTopologyOptions } from '../../src/testing/index.js';
+import { command } from '../../src/testing/commands.js';
 import type { Address } from '../../src/types.js';
 import { within } from './util.js';
 
@@ -146,5 +147,43 @@ export async function directGet(address: Address, key: string): Promise<unknown>
   } finally {
     conn.close();
     await conn.waitClosed();
+  }
+}
+
+/** Starts a topology (1 sentinel unless told), runs `fn`, and stops the topology whatever happened. */
+export async function withTopology(
+  options: SentinelTopologyOptions,
+  fn: (topology: SentinelTopology) => Promise<void>,
+): Promise<void> {
+  const topology = await SentinelTopology.start({ sentinels: 1, ...options });
+  try {
+    await fn(topology);
+  } finally {
+    await topology.stop();
+  }
+}
+
+/** The kinds of failover the tests put a client through. */
+export type FailoverKind = 'graceful' | 'kill' | 'freeze' | 'shutdown';
+
+/**
+ * One failover of `kind`; resolves with the new master once every sentinel reports it. A killed or shut
+ * down master is restarted (it comes back as a replica); a frozen one is resumed.
+ */
+export async function failoverBy(topology: SentinelTopology, kind: FailoverKind): Promise<Address> {
+  if (kind === 'graceful') return topology.failover({ timeoutMs: 30_000 });
+  const node = topology.master;
+  const old = node.address;
+  if (kind === 'freeze') node.pause();
+  else if (kind === 'kill') await node.kill();
+  else {
+    await command(old, { timeoutMs: 2_000 }, 'SHUTDOWN', 'NOSAVE').catch(() => undefined);
+    await waitFor('the master to exit after SHUTDOWN', () => !node.running, { timeoutMs: 15_000 });
+  }
+  try {
+    return await topology.waitForMasterChange(old, 30_000);
+  } finally {
+    if (kind === 'freeze') node.resume();
+    else await node.restart();
   }
 }

@@ -10,7 +10,7 @@ import type { SentinelEvents } from '../../src/sentinel/failover-follower.js';
 import { SentinelTopology, waitFor } from '../../src/testing/index.js';
 import { command } from '../../src/testing/commands.js';
 import type { Address } from '../../src/types.js';
-import { closeSentinel } from '../helpers/sentinel.js';
+import { closeSentinel, failoverBy, type FailoverKind } from '../helpers/sentinel.js';
 import { uniq } from '../helpers/util.js';
 
 const outOfBand = { uncaught: 0, unhandled: 0 };
@@ -117,57 +117,21 @@ describe('subscriptions through masterFor follow every kind of failover', { time
   });
   after(() => topology?.stop());
 
-  const kinds: [string, (t: SentinelTopology) => Promise<Address>][] = [
-    ['graceful (SENTINEL FAILOVER)', (t) => t.failover({ timeoutMs: 30_000 })],
-    [
-      'SIGKILL',
-      async (t) => {
-        const node = t.master;
-        const old = await t.killMaster();
-        try {
-          return await t.waitForMasterChange(old, 30_000);
-        } finally {
-          await node.restart();
-        }
-      },
-    ],
-    [
-      'SIGSTOP (frozen until the sentinels replace it)',
-      async (t) => {
-        const node = t.master;
-        const old = node.address;
-        node.pause();
-        try {
-          return await t.waitForMasterChange(old, 30_000);
-        } finally {
-          node.resume();
-        }
-      },
-    ],
-    [
-      'SHUTDOWN NOSAVE',
-      async (t) => {
-        const node = t.master;
-        const old = node.address;
-        await command(old, { timeoutMs: 2_000 }, 'SHUTDOWN', 'NOSAVE').catch(() => undefined);
-        await waitFor('the master to exit', () => !node.running, { timeoutMs: 15_000 });
-        try {
-          return await t.waitForMasterChange(old, 30_000);
-        } finally {
-          await node.restart();
-        }
-      },
-    ],
+  const kinds: [string, FailoverKind][] = [
+    ['graceful (SENTINEL FAILOVER)', 'graceful'],
+    ['SIGKILL', 'kill'],
+    ['SIGSTOP (frozen until the sentinels replace it)', 'freeze'],
+    ['SHUTDOWN NOSAVE', 'shutdown'],
   ];
 
-  for (const [kind, failover] of kinds) {
+  for (const [kind, how] of kinds) {
     test(`${kind}: channel, pattern and shard channel get messages published on the new master`, async () => {
       await settled(topology);
       const s = await Subscribed.start(topology);
       try {
         await s.expectDelivery(await topology.masterAddress(), 'before');
         const mark = s.events.length;
-        const to = await failover(topology);
+        const to = await failoverBy(topology, how);
         await resubscribedOn(s, mark, to);
         await s.expectDelivery(to, 'after');
         assert.equal(s.count('switch-master'), 1, `one switch-master event: ${JSON.stringify(s.events)}`);

@@ -8,7 +8,7 @@ import { ConnectionClosedError, MasterNotFoundError } from '../../src/errors.js'
 import { createSentinel } from '../../src/sentinel/index.js';
 import { SentinelTopology, waitFor } from '../../src/testing/index.js';
 import type { Address } from '../../src/types.js';
-import { closeSentinel } from '../helpers/sentinel.js';
+import { closeSentinel, failoverBy } from '../helpers/sentinel.js';
 import { uniq } from '../helpers/util.js';
 
 interface Consumer {
@@ -59,19 +59,14 @@ describe('a stream consumer group across failovers', { timeout: 120_000 }, () =>
   });
   after(() => topology?.stop());
 
-  const kinds: [string, (t: SentinelTopology) => Promise<Address>][] = [
-    ['graceful', (t) => t.failover({ timeoutMs: 30_000, waitForReplicas: true })],
+  const kinds: [string, () => Promise<Address>][] = [
+    ['graceful', () => topology.failover({ timeoutMs: 30_000, waitForReplicas: true })],
     [
       'SIGKILL',
-      async (t) => {
-        const node = t.master;
-        const old = await t.killMaster();
-        try {
-          return await t.waitForMasterChange(old, 30_000);
-        } finally {
-          await node.restart();
-          await t.waitForReplicas(t.service, 30_000);
-        }
+      async () => {
+        const to = await failoverBy(topology, 'kill');
+        await topology.waitForReplicas(topology.service, 30_000);
+        return to;
       },
     ],
   ];
@@ -97,7 +92,7 @@ describe('a stream consumer group across failovers', { timeout: 120_000 }, () =>
           timeoutMs: 10_000,
         });
         await redis.execute('WAIT', 1, 5000);
-        const to = await failover(topology);
+        const to = await failover();
         for (let i = 0; i < 5; i++) await redis.xadd(stream, '*', { n: `after-${i}` });
         assert.deepEqual(redis.address, to, 'the writes went to the new master');
         await waitFor('the entries added after the failover to be read', () => consumer!.read.length === 10, {

@@ -56,3 +56,40 @@ test('the client entry and the root export the same client API; the root adds th
   assert.equal('SentinelModule' in client, false);
   assert.equal(typeof root.SentinelModule, 'function');
 });
+
+const INTEGRATION_PACKAGES = [
+  '@nestjs/cache-manager',
+  'cache-manager',
+  'keyv',
+  '@nestjs/throttler',
+  '@nestjs/microservices',
+  '@nestjs/terminus',
+];
+
+test('the root and /client load none of the integration packages (optional peers)', () => {
+  for (const entry of ['index.js', 'client.js']) {
+    const packages = packagesImportedBy(path.join(distSrc, entry));
+    assert.deepEqual(
+      INTEGRATION_PACKAGES.filter((p) => packages.has(p)),
+      [],
+      `${entry} imports ${[...packages].join(', ')}`,
+    );
+  }
+});
+
+test('/cache and /throttler resolve through the exports map and load no framework package at run time', async () => {
+  for (const [name, file, exported] of [
+    ['nestjs-redis-sentinel/cache', 'cache/index.js', 'SentinelKeyvStore'],
+    ['nestjs-redis-sentinel/throttler', 'throttler/index.js', 'SentinelThrottlerStorage'],
+  ] as const) {
+    assert.equal(import.meta.resolve(name), pathToFileURL(path.join(distSrc, file)).href);
+    const packages = packagesImportedBy(path.join(distSrc, file));
+    assert.deepEqual(
+      INTEGRATION_PACKAGES.filter((p) => packages.has(p)),
+      [],
+      `${file}: ${[...packages].join(', ')}`,
+    );
+    const loaded = (await import(name)) as Record<string, unknown>;
+    assert.equal(typeof loaded[exported], 'function');
+  }
+});

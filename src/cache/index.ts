@@ -1,0 +1,1 @@
+export { SentinelKeyvStore, type SentinelKeyvStoreOptions } from './sentinel-keyv-store.js';

@@ -1,0 +1,5 @@
+export {
+  SentinelThrottlerStorage,
+  type SentinelThrottlerStorageOptions,
+  type ThrottlerRecord,
+} from './sentinel-throttler-storage.js';
