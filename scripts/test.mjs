@@ -9,11 +9,14 @@
 //   npm test -- --skip-checks pool  skip lint and format:check (quick local iteration only)
 //
 // Tests are the files dist/test/**/*.test.js whose source test/**/*.test.ts still exists (stale
-// outputs of deleted tests are skipped). The runner prints node's spec report, writes a TAP report to
-// .tmp/test-results-{main,faults}.tap, and ends with the TAP summary lines of both runs added up (`# tests N`, `# pass N`, `# fail N`, ...).
+// outputs of deleted tests are skipped). The runner prints node's spec report and keeps each run in a
+// folder of its own, .tmp/test-runs/<ISO time stamp>/: the TAP reports main.tap and faults.tap, and
+// main.log / faults.log with everything each `node --test` printed (the last 20 runs are kept). It
+// ends with the folder, the test files that failed, and the TAP summary lines of both runs added up
+// (`# tests N`, `# pass N`, `# fail N`, ...).
 
-import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
+import { spawn, spawnSync } from 'node:child_process';
+import { createWriteStream, existsSync, mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { ensureEnv, repoRoot } from './ensure-env.mjs';
 
@@ -104,12 +107,64 @@ if (files.length === 0) {
   );
 }
 
-const tmpDir = path.join(repoRoot, '.tmp');
-mkdirSync(tmpDir, { recursive: true });
+const runsDir = path.join(repoRoot, '.tmp', 'test-runs');
+const KEEP_RUNS = 20;
+// Colons are not allowed in Windows file names; the stamp still sorts by time.
+const runDir = path.join(runsDir, new Date().toISOString().replace(/:/g, '-'));
+mkdirSync(runDir, { recursive: true });
+const runLabel = path.relative(repoRoot, runDir).split(path.sep).join('/');
 
-/** Runs one `node --test` over `list`; returns its exit status and the TAP summary counts. */
-function runTests(name, list, concurrency, fileTimeoutMs) {
-  const tapFile = path.join(tmpDir, `test-results-${name}.tap`);
+/** Removes the oldest run folders beyond KEEP_RUNS (names are ISO time stamps, so they sort by age). */
+function pruneRuns() {
+  const all = readdirSync(runsDir, { withFileTypes: true })
+    .filter((e) => e.isDirectory())
+    .map((e) => e.name)
+    .toSorted();
+  for (const name of all.slice(0, Math.max(0, all.length - KEEP_RUNS)))
+    rmSync(path.join(runsDir, name), { recursive: true, force: true });
+}
+
+/** Runs `command` with its output shown and copied to `logFile`; resolves with its exit status or signal. */
+function tee(command, commandArgs, logFile) {
+  return new Promise((resolve) => {
+    const log = createWriteStream(logFile);
+    const child = spawn(command, commandArgs, { cwd: repoRoot, stdio: ['inherit', 'pipe', 'pipe'] });
+    child.stdout.on('data', (chunk) => {
+      process.stdout.write(chunk);
+      log.write(chunk);
+    });
+    child.stderr.on('data', (chunk) => {
+      process.stderr.write(chunk);
+      log.write(chunk);
+    });
+    let error;
+    child.on('error', (e) => (error = e));
+    child.on('close', (status, signal) => log.end(() => resolve({ error, status, signal })));
+  });
+}
+
+/** Test files with a failing (or cancelled) test in a TAP report: the `location:` of each `not ok`. */
+function failingFiles(tapFile) {
+  if (!existsSync(tapFile)) return [];
+  const lines = readFileSync(tapFile, 'utf8').split('\n');
+  const found = new Set();
+  for (let i = 0; i < lines.length; i++) {
+    if (!/^\s*not ok \d+/.test(lines[i])) continue;
+    for (let j = i + 1; j < lines.length && !/^\s*\.\.\.$/.test(lines[j]); j++) {
+      const at = /^\s*location: '(.*):\d+:\d+'$/.exec(lines[j]);
+      if (at) {
+        found.add(path.relative(repoRoot, at[1]).split(path.sep).join('/'));
+        break;
+      }
+    }
+  }
+  return [...found].toSorted();
+}
+
+/** Runs one `node --test` over `list`; returns its exit status, the TAP summary counts and the failing files. */
+async function runTests(name, list, concurrency, fileTimeoutMs) {
+  const tapFile = path.join(runDir, `${name}.tap`);
+  const logFile = path.join(runDir, `${name}.log`);
   const testArgs = [
     '--test',
     `--test-concurrency=${concurrency}`,
@@ -124,7 +179,7 @@ function runTests(name, list, concurrency, fileTimeoutMs) {
   console.log(`\n[test] ==> tests (${name}, concurrency ${concurrency}): ${list.length} file(s)`);
   for (const f of list) console.log(`[test]     ${f}`);
   const t0 = performance.now();
-  const result = spawnSync(process.execPath, testArgs, { stdio: 'inherit', cwd: repoRoot });
+  const result = await tee(process.execPath, testArgs, logFile);
   const counts = {};
   if (existsSync(tapFile)) {
     const lines = readFileSync(tapFile, 'utf8').trimEnd().split('\n');
@@ -136,7 +191,7 @@ function runTests(name, list, concurrency, fileTimeoutMs) {
   const ok = !result.error && result.status === 0;
   const why = ok ? '' : result.error ? result.error.message : `exit ${result.status ?? result.signal}`;
   console.log(`[test] <== tests (${name}) ${ok ? 'ok' : `FAILED: ${why}`} (${seconds(performance.now() - t0)})`);
-  return { ok, counts };
+  return { name, ok, counts, failing: ok ? [] : failingFiles(tapFile) };
 }
 
 // The fault suite runs alone after the rest: its 50 writers and repeated failovers starve a
@@ -147,16 +202,27 @@ const runs = [];
 const t0 = performance.now();
 const main = files.filter((f) => !isFault(f));
 const faults = files.filter(isFault);
-if (main.length > 0) runs.push(runTests('main', main, 2, 120_000));
+if (main.length > 0) runs.push(await runTests('main', main, 2, 120_000));
 // 20 graceful failovers take about 4 minutes.
-if (faults.length > 0) runs.push(runTests('faults', faults, 1, 600_000));
+if (faults.length > 0) runs.push(await runTests('faults', faults, 1, 600_000));
+pruneRuns();
 const testMs = performance.now() - t0;
 
 const keys = ['tests', 'suites', 'pass', 'fail', 'cancelled', 'skipped', 'todo'];
 const total = Object.fromEntries(keys.map((k) => [k, runs.reduce((n, r) => n + (r.counts[k] ?? 0), 0)]));
 const ok = runs.every((r) => r.ok);
 console.log('');
-if (!ok) console.log(`[test] FAILED at step "tests" (TAP reports: .tmp/test-results-*.tap)`);
+console.log(
+  `[test] reports and logs of this run: ${runLabel}/ (${runs.map((r) => `${r.name}.tap, ${r.name}.log`).join(', ')})`,
+);
+if (!ok) {
+  console.log(`[test] FAILED at step "tests"`);
+  for (const r of runs.filter((run) => !run.ok)) {
+    const names =
+      r.failing.length > 0 ? r.failing.join(', ') : `none named in the TAP report: see ${runLabel}/${r.name}.log`;
+    console.log(`[test] failing test files (${r.name}): ${names}`);
+  }
+}
 console.log(`[test] tests took ${seconds(testMs)}`);
 console.log(wallTime());
 // Node's TAP summary lines, added up over both runs: the last lines CI reads.

@@ -1,6 +1,10 @@
-import { test } from 'node:test';
+import { after, test } from 'node:test';
 import { failoverUnderLoad } from './run-failovers.js';
+import { guardProcess } from './process-guard.js';
 import { faultRounds, testTimeout } from './workload.js';
+
+const guard = guardProcess('failover-graceful');
+after(() => guard.assertNone());
 
 const rounds = faultRounds('graceful');
 

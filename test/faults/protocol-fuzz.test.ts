@@ -11,6 +11,23 @@ import {
   type ReplyEncoding,
 } from '../../src/index.js';
 import { collectUnhandledRejections, describeError, within } from './workload.js';
+import { guardProcess } from './process-guard.js';
+
+const guard = guardProcess('protocol-fuzz');
+after(() => guard.assertNone());
+
+/** FC_SEED replays a run; otherwise a fresh seed, printed so a failure can be replayed. */
+const SEED = fuzzSeed();
+const REPLAY = `npm run build:all && FC_SEED=${SEED} node --test dist/test/faults/protocol-fuzz.test.js`;
+console.log(`[faults] fuzz: fast-check seed ${SEED} (replay: ${REPLAY})`);
+
+function fuzzSeed(): number {
+  const raw = (process.env.FC_SEED ?? '').trim();
+  if (raw === '') return Math.floor(Math.random() * 2 ** 31);
+  const n = Number(raw);
+  if (!Number.isSafeInteger(n)) throw new TypeError(`FC_SEED must be an integer, got ${raw}`);
+  return n;
+}
 
 // A fake server answers each command with generated RESP values, cut into chunks at random byte
 // boundaries, optionally followed by garbage or a truncated value and a close. Every command must
@@ -360,12 +377,20 @@ describe('RESP fuzzing against a fake server', () => {
     'generated replies, cut at random byte boundaries, garbage and truncated tails',
     { timeout: 120_000 },
     async (t) => {
-      await fc.assert(
-        fc.asyncProperty(scenarios, async (s) => {
-          await play(server, port, s);
-        }),
-        { numRuns: 200 },
-      );
+      t.diagnostic(`[faults] fuzz: seed ${SEED}`);
+      try {
+        await fc.assert(
+          fc.asyncProperty(scenarios, async (s) => {
+            await play(server, port, s);
+          }),
+          { seed: SEED, numRuns: 200 },
+        );
+      } catch (error) {
+        // fast-check's message names the counterexample and the path; this says how to run it again.
+        throw new Error(`fuzzing failed with seed ${SEED}; replay with: ${REPLAY}\n${describeError(error)}`, {
+          cause: error,
+        });
+      }
       t.diagnostic(`[faults] fuzz: ${JSON.stringify(stats)}`);
       // The generator reaches every outcome (a broken generator would make the property vacuous).
       assert.ok(stats.resolved > 0 && stats.replyErrors > 0 && stats.protocolErrors > 0 && stats.closedErrors > 0);

@@ -1,5 +1,6 @@
-import { test } from 'node:test';
+import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { sameAddress } from '../../src/address.js';
 import { createSentinel, type RedisSentinel } from '../../src/index.js';
 import type { SentinelTopology } from '../../src/testing/index.js';
 import { CLIENT_FAILOVER_TIMEOUT, SERVICE, SETTLE_MARGIN, startTopology, waitForSettled } from './run-failovers.js';
@@ -11,12 +12,15 @@ import {
   faultRounds,
   openFds,
   paceMs,
-  sameAddress,
   sleep,
   testTimeout,
   until,
   within,
 } from './workload.js';
+import { guardProcess } from './process-guard.js';
+
+const guard = guardProcess('resources');
+after(() => guard.assertNone());
 
 /** Failovers in turn: graceful, SIGKILL (then restart), SIGSTOP (then SIGCONT). */
 const KINDS = ['graceful', 'kill', 'freeze'] as const;

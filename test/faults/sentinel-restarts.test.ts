@@ -1,11 +1,16 @@
-import { test } from 'node:test';
+import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { SentinelConnectionError, createSentinel, type Redis, type RedisSentinel } from '../../src/index.js';
 import { SentinelTopology, type SentinelServer } from '../../src/testing/index.js';
 import { command } from '../../src/testing/commands.js';
 import type { Address } from '../../src/types.js';
 import { CLIENT_FAILOVER_TIMEOUT, SERVICE, SETTLE_MARGIN, waitForSettled } from './run-failovers.js';
-import { LogBuffer, collectUnhandledRejections, describeError, sameAddress, until, within } from './workload.js';
+import { sameAddress } from '../../src/address.js';
+import { LogBuffer, collectUnhandledRejections, describeError, until, within } from './workload.js';
+import { guardProcess } from './process-guard.js';
+
+const guard = guardProcess('sentinel-restarts');
+after(() => guard.assertNone());
 
 /** Clients subscribed to this sentinel's events (PSUBSCRIBE): sentinels never subscribe to each other. */
 async function subscribers(sentinel: SentinelServer): Promise<number> {

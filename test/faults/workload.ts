@@ -6,12 +6,20 @@
 // FAULT_ROUNDS=full (`npm run test:faults`) -> 10 SIGKILL and 10 SIGSTOP and more of the rest;
 // FAULT_ROUNDS=<n> -> n graceful rounds and ceil(n / 2) of each other kind. Under `npm test` the
 // fault files run one at a time with a per-file timeout of 10 minutes. FAULT_PACE_MS sets the writers' pause
-// (see paceMs); FAULT_LOG=1 prints the client's log and longer server log tails.
+// (see paceMs); FAULT_LOG=1 prints the client's log and longer server log tails; FC_SEED=<n> replays
+// protocol-fuzz with the seed a run printed. What counts as a lost write after a crash: losses.ts.
 
 import { readdirSync } from 'node:fs';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
-import { RedisError, createConnection, type Redis, type RedisConnection } from '../../src/index.js';
+import {
+  ConnectionClosedError,
+  DurabilityError,
+  RedisError,
+  createConnection,
+  type Redis,
+  type RedisConnection,
+} from '../../src/index.js';
 import type { Address, Logger } from '../../src/types.js';
 import { within as withinMs } from '../helpers/util.js';
 
@@ -120,6 +128,24 @@ function tally(): Tally {
   return { acked: 0, rejected: 0, inDoubt: 0 };
 }
 
+/** How the rejections of one kind of error split (the durability test checks each kind on its own). */
+export interface ErrorTally {
+  total: number;
+  /** Of which said `mayHaveBeenApplied: true`. */
+  inDoubt: number;
+  /** RPUSH ids rejected with this kind, in doubt or not. */
+  ids: Set<string>;
+}
+
+/** The kinds the fault suite tells apart; anything else is `other`. */
+export type ErrorKind = 'DurabilityError' | 'ConnectionClosedError' | 'other';
+
+function errorKind(error: unknown): ErrorKind {
+  if (error instanceof DurabilityError) return 'DurabilityError';
+  if (error instanceof ConnectionClosedError) return 'ConnectionClosedError';
+  return 'other';
+}
+
 /** True when the error says the command may have run on the server. */
 export function inDoubt(error: unknown): boolean {
   return (error as { mayHaveBeenApplied?: unknown } | null)?.mayHaveBeenApplied === true;
@@ -136,6 +162,11 @@ export class Workload {
   readonly rpush: Tally = tally();
   /** Per writer, the seqs whose RPUSH was acknowledged, in order (numbers keep millions of them cheap). */
   readonly acked: number[][];
+  /** Per writer, when each of those RPUSHes was sent and when it was acknowledged (performance.now(), same index). */
+  readonly ackedSentAt: number[][];
+  readonly ackedAt: number[][];
+  /** Rejections by kind of error (DurabilityError, ConnectionClosedError, other). */
+  readonly byKind = new Map<ErrorKind, ErrorTally>();
   readonly inDoubtIds = new Set<string>();
   /** Ids whose RPUSH was rejected with an error saying it was not applied. */
   readonly rejectedIds = new Set<string>();
@@ -157,6 +188,8 @@ export class Workload {
     readonly writers = 50,
   ) {
     this.acked = Array.from({ length: writers }, () => []);
+    this.ackedSentAt = Array.from({ length: writers }, () => []);
+    this.ackedAt = Array.from({ length: writers }, () => []);
     this.seq = Array.from({ length: writers }, () => 0);
   }
 
@@ -187,6 +220,24 @@ export class Workload {
     return this.acked.map((a) => a.length);
   }
 
+  /** When the acknowledged RPUSH `<writer>:<seq>` was sent and acknowledged; undefined if it was not acknowledged. */
+  ackTimes(id: string): { sentAt: number; ackedAt: number } | undefined {
+    const [w, seq] = id.split(':').map(Number) as [number, number];
+    const acked = this.acked[w];
+    if (acked === undefined) return undefined;
+    // Seqs are acknowledged in increasing order: binary search.
+    let lo = 0;
+    let hi = acked.length - 1;
+    while (lo <= hi) {
+      const mid = (lo + hi) >> 1;
+      const v = acked[mid]!;
+      if (v === seq) return { sentAt: this.ackedSentAt[w]![mid]!, ackedAt: this.ackedAt[w]![mid]! };
+      if (v < seq) lo = mid + 1;
+      else hi = mid - 1;
+    }
+    return undefined;
+  }
+
   /** Resolves once `n` more RPUSHes were acknowledged (progress after a failover), or rejects on the deadline. */
   async waitForProgress(n: number, timeoutMs: number): Promise<void> {
     const target = this.rpush.acked + n;
@@ -198,10 +249,16 @@ export class Workload {
     }
   }
 
-  private record(kind: Tally, error: unknown, what: string): 'inDoubt' | 'rejected' {
+  private record(kind: Tally, error: unknown, what: string, id?: string): 'inDoubt' | 'rejected' {
     const name = error instanceof Error ? error.name : typeof error;
     this.errors.set(name, (this.errors.get(name) ?? 0) + 1);
     if (!(error instanceof RedisError)) this.untyped.push(`${what}: ${describeError(error)}`);
+    const k = errorKind(error);
+    let byKind = this.byKind.get(k);
+    if (byKind === undefined) this.byKind.set(k, (byKind = { total: 0, inDoubt: 0, ids: new Set() }));
+    byKind.total++;
+    if (inDoubt(error)) byKind.inDoubt++;
+    if (id !== undefined) byKind.ids.add(id);
     if (inDoubt(error)) {
       kind.inDoubt++;
       return 'inDoubt';
@@ -247,6 +304,7 @@ export class Workload {
       }
       const seq = this.seq[w]!++;
       const id = `${w}:${seq}`;
+      const sentAt = performance.now();
       const push = await this.timed(
         () => `RPUSH ${id}`,
         () => this.redis.rpush(list, id),
@@ -254,8 +312,10 @@ export class Workload {
       if (push.ok) {
         this.rpush.acked++;
         acked.push(seq);
+        this.ackedSentAt[w]!.push(sentAt);
+        this.ackedAt[w]!.push(performance.now());
       } else {
-        const how = this.record(this.rpush, push.error, `RPUSH ${id}`);
+        const how = this.record(this.rpush, push.error, `RPUSH ${id}`, id);
         (how === 'inDoubt' ? this.inDoubtIds : this.rejectedIds).add(id);
         failed = true;
       }
@@ -449,10 +509,6 @@ export async function until(what: string, check: () => boolean | Promise<boolean
       );
     await sleep(20);
   }
-}
-
-export function sameAddress(a: Address | null, b: Address | null): boolean {
-  return a !== null && b !== null && a[0] === b[0] && a[1] === b[1];
 }
 
 /** Open file descriptors of this process (Linux). */

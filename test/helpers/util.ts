@@ -39,3 +39,11 @@ export async function timed<T>(fn: () => Promise<T>): Promise<{ ms: number; valu
     return { ms: performance.now() - t0, error, ok: false };
   }
 }
+
+/**
+ * "Quickly" without a clock a loaded machine can break: a client given LONG_TIMEOUT_MS (as its
+ * failoverTimeout, connectTimeout, ...) must settle within NO_WAIT_BOUND_MS, so exceeding the bound
+ * means it waited for that timeout, not that the machine was slow.
+ */
+export const LONG_TIMEOUT_MS = 60_000;
+export const NO_WAIT_BOUND_MS = 20_000;

@@ -16,32 +16,46 @@ import { createSentinelPool } from '../../src/sentinel/sentinel-pool.js';
 import type { SentinelOptions } from '../../src/sentinel/options.js';
 import { SentinelTopology, freePort } from '../../src/testing/index.js';
 import type { AddressInput, RedisArg } from '../../src/types.js';
+import { LONG_TIMEOUT_MS, NO_WAIT_BOUND_MS, within } from '../helpers/util.js';
 
 const PASSWORD = 'bad-input-pw';
 
-async function outcome(fn: () => Promise<unknown>): Promise<{ error: unknown; ms: number }> {
-  const started = Date.now();
+async function outcome(fn: () => Promise<unknown>): Promise<{ error: unknown }> {
   try {
     const value = await fn();
     // Close whatever was opened by mistake, then fail.
     (value as { close?: () => void } | undefined)?.close?.();
-    return { error: new Error(`resolved ${String(value)}`), ms: Date.now() - started };
+    return { error: new Error(`resolved ${String(value)}`) };
   } catch (error) {
-    return { error, ms: Date.now() - started };
+    return { error };
   }
 }
 
-/** `fn` rejects (or throws) `type` within `ms`, with a message matching `message`. */
+/**
+ * How "quickly" is checked without a clock a loaded machine can break: BEFORE_IO, the call settles
+ * ahead of a zero-delay timer (it was refused by validation, before any socket was opened); NO_WAIT,
+ * it settles within a bound far below the 60 s failoverTimeout / connectTimeout the clients of this
+ * file are given, so a failure means it waited for one of those, not that the machine was slow.
+ */
+const BEFORE_IO = 'before-io';
+const NO_WAIT = 'no-wait';
+
+/** `fn` rejects (or throws) `type` as `how` says, with a message matching `message`. */
 async function rejectsQuickly(
   fn: () => Promise<unknown>,
   type: new (...args: never[]) => Error,
-  ms: number,
+  how: typeof BEFORE_IO | typeof NO_WAIT,
   message?: RegExp,
 ): Promise<Error> {
-  const { error, ms: took } = await outcome(fn);
+  let settled = false;
+  const running = outcome(fn).finally(() => (settled = true));
+  if (how === BEFORE_IO) {
+    await new Promise((resolve) => setTimeout(resolve, 0));
+    assert.ok(settled, 'still pending after a zero-delay timer: it did not fail on validation alone');
+  }
+  const { error } = await within(NO_WAIT_BOUND_MS, `a ${type.name}`, running);
   assert.ok(error instanceof type, `expected ${type.name}, got ${String(error)}`);
   if (message) assert.match(error.message, message);
-  assert.ok(took < ms, `took ${took} ms (limit ${ms} ms)`);
   return error;
 }
 
@@ -58,7 +72,10 @@ describe('bad input is rejected with a clear typed error', { timeout: 60_000 }, 
 
   before(async () => {
     topology = await SentinelTopology.start({ replicas: 1, sentinels: 1, password: PASSWORD });
-    sentinel = await createSentinel(topology.sentinelAddresses, { password: PASSWORD });
+    sentinel = await createSentinel(topology.sentinelAddresses, {
+      password: PASSWORD,
+      failoverTimeout: LONG_TIMEOUT_MS,
+    });
     open.push(sentinel);
     closedPort = await freePort();
   });
@@ -96,8 +113,13 @@ describe('bad input is rejected with a clear typed error', { timeout: 60_000 }, 
     ];
     for (const [label, sentinels, names] of cases) {
       test(label, async () => {
-        await rejectsQuickly(() => createSentinel(sentinels as AddressInput[]), TypeError, 100, literally(names));
-        await rejectsQuickly(() => createSentinelPool(sentinels as AddressInput[]), TypeError, 100, literally(names));
+        await rejectsQuickly(() => createSentinel(sentinels as AddressInput[]), TypeError, BEFORE_IO, literally(names));
+        await rejectsQuickly(
+          () => createSentinelPool(sentinels as AddressInput[]),
+          TypeError,
+          BEFORE_IO,
+          literally(names),
+        );
       });
     }
   });
@@ -117,7 +139,7 @@ describe('bad input is rejected with a clear typed error', { timeout: 60_000 }, 
     for (const [label, address] of cases) {
       test(label, async () => {
         for (const create of [createConnection, createRedis, createRedisPool]) {
-          await rejectsQuickly(() => create(address as AddressInput), TypeError, 100, /Invalid address/);
+          await rejectsQuickly(() => create(address as AddressInput), TypeError, BEFORE_IO, /Invalid address/);
         }
       });
     }
@@ -142,7 +164,7 @@ describe('bad input is rejected with a clear typed error', { timeout: 60_000 }, 
         await rejectsQuickly(
           () => createSentinel(topology.sentinelAddresses, options as SentinelOptions),
           TypeError,
-          100,
+          BEFORE_IO,
           names,
         );
       });
@@ -159,14 +181,14 @@ describe('bad input is rejected with a clear typed error', { timeout: 60_000 }, 
         await rejectsQuickly(
           () => createRedisPool(address, { password: PASSWORD, ...(options as object) }),
           TypeError,
-          500,
+          NO_WAIT,
           names,
         );
         if (!('db' in options)) return;
         await rejectsQuickly(
           () => createRedis(address, { password: PASSWORD, ...(options as object) }),
           TypeError,
-          500,
+          NO_WAIT,
           names,
         );
       });
@@ -186,16 +208,16 @@ describe('bad input is rejected with a clear typed error', { timeout: 60_000 }, 
       await rejectsQuickly(
         () => sentinel.masterFor('no-such-service').get('k'),
         MasterNotFoundError,
-        1_000,
+        NO_WAIT,
         /no-such-service/,
       );
       await rejectsQuickly(
         () => sentinel.slaveFor('no-such-service').get('k'),
         SlaveNotFoundError,
-        1_000,
+        NO_WAIT,
         /no-such-service/,
       );
-      await rejectsQuickly(() => sentinel.pool.discoverMaster('no-such-service'), MasterNotFoundError, 1_000);
+      await rejectsQuickly(() => sentinel.pool.discoverMaster('no-such-service'), MasterNotFoundError, NO_WAIT);
       // The known service still works.
       assert.equal(await sentinel.masterFor(topology.service).ping(), 'PONG');
     });
@@ -258,10 +280,15 @@ describe('bad input is rejected with a clear typed error', { timeout: 60_000 }, 
   describe('unreachable servers and wrong credentials', () => {
     test('a port nothing listens on: ConnectionClosedError / SentinelConnectionError quickly', async () => {
       const address: [string, number] = ['127.0.0.1', closedPort];
-      await rejectsQuickly(() => createRedis(address), ConnectionClosedError, 1_000, /ECONNREFUSED/);
-      await rejectsQuickly(() => createConnection(address), ConnectionClosedError, 1_000);
-      await rejectsQuickly(() => createRedisPool(address), ConnectionClosedError, 1_000);
-      const err = await rejectsQuickly(() => createSentinel([address]), SentinelConnectionError, 1_500);
+      const long = { connectTimeout: LONG_TIMEOUT_MS };
+      await rejectsQuickly(() => createRedis(address, long), ConnectionClosedError, NO_WAIT, /ECONNREFUSED/);
+      await rejectsQuickly(() => createConnection(address, long), ConnectionClosedError, NO_WAIT);
+      await rejectsQuickly(() => createRedisPool(address, long), ConnectionClosedError, NO_WAIT);
+      const err = await rejectsQuickly(
+        () => createSentinel([address], { timeout: LONG_TIMEOUT_MS }),
+        SentinelConnectionError,
+        NO_WAIT,
+      );
       assert.ok(err instanceof RedisError);
       assert.match(err.message, new RegExp(String(closedPort)));
     });
@@ -275,16 +302,20 @@ describe('bad input is rejected with a clear typed error', { timeout: 60_000 }, 
     });
 
     test('a wrong password: AuthError (plain client), MasterReplyError with cause AuthError (managed)', async () => {
-      await rejectsQuickly(() => createRedis(topology.master.address, { password: 'wrong' }), AuthError, 1_000);
-      await rejectsQuickly(() => createRedisPool(topology.master.address, { password: 'wrong' }), AuthError, 1_000);
-      const wrong = await createSentinel(topology.sentinelAddresses, { password: 'wrong' });
+      const wrongPassword = { password: 'wrong', connectTimeout: LONG_TIMEOUT_MS };
+      await rejectsQuickly(() => createRedis(topology.master.address, wrongPassword), AuthError, NO_WAIT);
+      await rejectsQuickly(() => createRedisPool(topology.master.address, wrongPassword), AuthError, NO_WAIT);
+      const wrong = await createSentinel(topology.sentinelAddresses, {
+        password: 'wrong',
+        failoverTimeout: LONG_TIMEOUT_MS,
+      });
       open.push(wrong);
-      const err = await rejectsQuickly(() => wrong.masterFor(topology.service).get('k'), MasterReplyError, 1_000);
+      const err = await rejectsQuickly(() => wrong.masterFor(topology.service).get('k'), MasterReplyError, NO_WAIT);
       assert.ok(err.cause instanceof AuthError, `cause ${String(err.cause)}`);
       // No password where one is required: NOAUTH is an auth error too.
-      const none = await createSentinel(topology.sentinelAddresses);
+      const none = await createSentinel(topology.sentinelAddresses, { failoverTimeout: LONG_TIMEOUT_MS });
       open.push(none);
-      const noAuth = await rejectsQuickly(() => none.masterFor(topology.service).get('k'), MasterReplyError, 1_000);
+      const noAuth = await rejectsQuickly(() => none.masterFor(topology.service).get('k'), MasterReplyError, NO_WAIT);
       assert.ok(noAuth.cause instanceof AuthError);
     });
   });

@@ -8,6 +8,7 @@ import type { Redis } from '../../src/client/redis.js';
 import { SentinelHealthIndicator, SentinelHealthModule } from '../../src/health/index.js';
 import { SentinelModule, getRedisToken } from '../../src/nest/index.js';
 import { SentinelTopology, waitFor } from '../../src/testing/index.js';
+import { LONG_TIMEOUT_MS, NO_WAIT_BOUND_MS, within } from '../helpers/util.js';
 
 const SERVICE = 'mymaster';
 
@@ -25,13 +26,14 @@ async function timed<T>(fn: () => Promise<T>): Promise<[T, number]> {
   return [value, Date.now() - started];
 }
 
-function startApp(topology: SentinelTopology): Promise<TestingModule> {
+function startApp(topology: SentinelTopology, failoverTimeout?: number): Promise<TestingModule> {
   return Test.createTestingModule({
     imports: [
       SentinelModule.forRoot({
         sentinels: topology.sentinelAddresses,
         services: [{ name: SERVICE, roles: ['master', 'slave'] }],
         logger: false,
+        ...(failoverTimeout === undefined ? {} : { failoverTimeout }),
       }),
       SentinelHealthModule,
     ],
@@ -124,15 +126,20 @@ describe('SentinelHealthIndicator on a healthy topology', () => {
   });
 
   test('a master that does not answer reports down within the timeout', async () => {
-    const paused = topology.pauseMaster(1_500);
+    // Frozen until the check has answered: a 'down' can only come from the check's own timeout.
+    const frozen = topology.master;
+    frozen.pause();
     try {
-      const [result, took] = await timed(() => indicator.pingCheck('redis-master', { service: SERVICE, timeout: 300 }));
+      const result = await within(
+        NO_WAIT_BOUND_MS,
+        'pingCheck against a frozen master',
+        indicator.pingCheck('redis-master', { service: SERVICE, timeout: 300 }),
+      );
       const master = detail(result, 'redis-master');
       assert.equal(master.status, 'down', JSON.stringify(master));
       assert.match(String(master.message), /took longer than 300 ms/);
-      assert.ok(took < 1_000, `took ${took} ms`);
     } finally {
-      await paused;
+      frozen.resume();
     }
     // Once resumed the same client answers again.
     await waitFor('the master to answer again', async () => {
@@ -149,7 +156,8 @@ describe('SentinelHealthIndicator when the master is gone for good', () => {
   before(async () => {
     // No replica: the sentinels cannot fail over.
     topology = await SentinelTopology.start({ replicas: 0, sentinels: 1, downAfterMs: 1_000 });
-    app = await startApp(topology);
+    // A failoverTimeout far beyond NO_WAIT_BOUND_MS: a check that waited for it instead of its own timeout fails.
+    app = await startApp(topology, LONG_TIMEOUT_MS);
   });
 
   after(async () => {
@@ -169,14 +177,14 @@ describe('SentinelHealthIndicator when the master is gone for good', () => {
     const master = detail(pinged, 'redis-master');
     assert.equal(master.status, 'down', JSON.stringify(master));
     assert.ok(typeof master.message === 'string' && master.message.length > 0);
-    assert.ok(took < 1_500, `pingCheck took ${took} ms`);
+    assert.ok(took < NO_WAIT_BOUND_MS, `pingCheck took ${took} ms (failoverTimeout ${LONG_TIMEOUT_MS})`);
 
     // The sentinels flag the master down after down-after-milliseconds.
     const down = await waitFor(
       'the check to report the master down',
       async () => {
         const [result, elapsed] = await timed(() => indicator.check('sentinel', { service: SERVICE, timeout: 1_000 }));
-        assert.ok(elapsed < 2_000, `check took ${elapsed} ms`);
+        assert.ok(elapsed < NO_WAIT_BOUND_MS, `check took ${elapsed} ms (failoverTimeout ${LONG_TIMEOUT_MS})`);
         const sentinel = detail(result, 'sentinel');
         return sentinel.status === 'down' ? sentinel : undefined;
       },

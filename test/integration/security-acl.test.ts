@@ -5,6 +5,7 @@ import { AuthError, MasterReplyError, RedisError, SentinelConnectionError, Slave
 import { createSentinel, type RedisSentinel } from '../../src/sentinel/redis-sentinel.js';
 import type { SentinelOptions } from '../../src/sentinel/options.js';
 import { SentinelTopology, waitFor } from '../../src/testing/index.js';
+import { LONG_TIMEOUT_MS, NO_WAIT_BOUND_MS, timed } from '../helpers/util.js';
 
 /** `requirepass` of the data nodes (the default user; replication and the sentinels use it). */
 const DATA_PASSWORD = 'data-S3cr3t-zz9';
@@ -16,15 +17,6 @@ const SENTINEL_PASSWORD = 'sentinel-S3cr3t-zz9';
 /** An ACL user on every sentinel; `&*` because PSUBSCRIBE needs channel rights (Redis 7 resets them). */
 const SENTINEL_USER = 'sentinel-user';
 const SENTINEL_USER_PASSWORD = 'spw-S3cr3t-zz9';
-
-async function timed<T>(fn: () => Promise<T>): Promise<{ value?: T; error?: unknown; ms: number }> {
-  const started = Date.now();
-  try {
-    return { value: await fn(), ms: Date.now() - started };
-  } catch (error) {
-    return { error, ms: Date.now() - started };
-  }
-}
 
 describe('ACL users on data nodes and sentinels', { timeout: 60_000 }, () => {
   let topology: SentinelTopology;
@@ -89,22 +81,27 @@ describe('ACL users on data nodes and sentinels', { timeout: 60_000 }, () => {
     ['no password at all', {}],
   ] as const) {
     test(`data nodes, ${label}: masterFor rejects MasterReplyError (cause AuthError) quickly`, async () => {
-      const sentinel = await sentinelWith({ ...options, ...goodSentinelAuth, failoverTimeout: 10_000 });
+      const sentinel = await sentinelWith({ ...options, ...goodSentinelAuth, failoverTimeout: LONG_TIMEOUT_MS });
       const r = await timed(() => sentinel.masterFor(topology.service).get('acl:k'));
       assert.ok(r.error instanceof MasterReplyError, `got ${String(r.error)}`);
       assert.equal((r.error as Error).message, `Service ${topology.service} error`);
       assert.ok((r.error as Error).cause instanceof AuthError, `cause ${String((r.error as Error).cause)}`);
-      // An auth failure is final: no waiting for failoverTimeout (10 s here).
-      assert.ok(r.ms < 2_000, `rejected after ${r.ms} ms`);
+      // An auth failure is final: no waiting for failoverTimeout.
+      assert.ok(r.ms < NO_WAIT_BOUND_MS, `rejected after ${r.ms} ms (failoverTimeout ${LONG_TIMEOUT_MS})`);
     });
   }
 
   test('data nodes, wrong password: slaveFor rejects SlaveReplyError (cause AuthError)', async () => {
-    const sentinel = await sentinelWith({ username: APP_USER, password: 'not-it', ...goodSentinelAuth });
+    const sentinel = await sentinelWith({
+      username: APP_USER,
+      password: 'not-it',
+      ...goodSentinelAuth,
+      failoverTimeout: LONG_TIMEOUT_MS,
+    });
     const r = await timed(() => sentinel.slaveFor(topology.service).get('acl:k'));
     assert.ok(r.error instanceof SlaveReplyError, `got ${String(r.error)}`);
     assert.ok((r.error as Error).cause instanceof AuthError);
-    assert.ok(r.ms < 2_000, `rejected after ${r.ms} ms`);
+    assert.ok(r.ms < NO_WAIT_BOUND_MS, `rejected after ${r.ms} ms (failoverTimeout ${LONG_TIMEOUT_MS})`);
   });
 
   test('createRedis with a wrong ACL password rejects AuthError', async () => {
@@ -129,12 +126,12 @@ describe('ACL users on data nodes and sentinels', { timeout: 60_000 }, () => {
   ] as const) {
     test(`sentinels, ${label}: createSentinel rejects SentinelConnectionError quickly`, async () => {
       const r = await timed(() =>
-        createSentinel(topology.sentinelAddresses, { timeout: 500, username: APP_USER, ...options }),
+        createSentinel(topology.sentinelAddresses, { timeout: LONG_TIMEOUT_MS, username: APP_USER, ...options }),
       );
       assert.ok(r.error instanceof SentinelConnectionError, `got ${String(r.error)}`);
       assert.ok(r.error instanceof RedisError);
       assert.match((r.error as Error).message, /WRONGPASS|NOAUTH/);
-      assert.ok(r.ms < 2_000, `rejected after ${r.ms} ms`);
+      assert.ok(r.ms < NO_WAIT_BOUND_MS, `rejected after ${r.ms} ms (timeout ${LONG_TIMEOUT_MS})`);
     });
   }
 });
