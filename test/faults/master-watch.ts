@@ -15,7 +15,12 @@ interface Poll {
   at: number;
   /** The addresses the sentinels that answered reported. */
   reported: Address[];
+  /** Masters a sentinel already judged down or is failing over (s_down, o_down, failover_in_progress). */
+  troubled: Address[];
 }
+
+/** Flags with which a sentinel says the master is being given up: its clients may be killed any moment. */
+const TROUBLE = /s_down|o_down|failover_in_progress|failover_state/;
 
 /** Polls GET-MASTER-ADDR-BY-NAME on every sentinel, over one connection each. */
 export class MasterWatch {
@@ -41,9 +46,17 @@ export class MasterWatch {
     this.conns.clear();
   }
 
-  /** performance.now() of the first poll at or after `from` in which a sentinel named another master; undefined if none. */
+  /**
+   * performance.now() of the first poll at or after `from` in which a sentinel named another master or
+   * judged the master down (Sentinel's own failover kills the master's clients, subscribers included);
+   * undefined if none.
+   */
   changedAt(master: Address, from: number): number | undefined {
-    return this.polls.find((p) => p.at >= from && p.reported.some((a) => !sameAddress(a, master)))?.at;
+    return this.polls.find(
+      (p) =>
+        p.at >= from &&
+        (p.troubled.some((a) => sameAddress(a, master)) || p.reported.some((a) => !sameAddress(a, master))),
+    )?.at;
   }
 
   /**
@@ -57,14 +70,24 @@ export class MasterWatch {
     return confirmed?.at ?? from;
   }
 
-  private async ask(i: number, sentinel: Address): Promise<Address | null> {
+  private async ask(
+    i: number,
+    sentinel: Address,
+  ): Promise<{ address: Address | null; troubled: Address | null } | null> {
     let conn = this.conns.get(i);
     try {
       if (conn === undefined || conn.closed) {
         conn = await createConnection(sentinel, { connectTimeout: 1_000, commandTimeout: 1_000 });
         this.conns.set(i, conn);
       }
-      return parseAddressReply(await conn.execute('SENTINEL', 'GET-MASTER-ADDR-BY-NAME', this.service));
+      const [named, state] = await Promise.all([
+        conn.execute('SENTINEL', 'GET-MASTER-ADDR-BY-NAME', this.service),
+        conn.execute<unknown[]>('SENTINEL', 'MASTER', this.service),
+      ]);
+      const field = (name: string): string => String(state[state.findIndex((v) => String(v) === name) + 1]);
+      // The flags describe the master SENTINEL MASTER lists, which lags GET-MASTER-ADDR-BY-NAME in a failover.
+      const listed: Address = [field('ip'), Number(field('port'))];
+      return { address: parseAddressReply(named), troubled: TROUBLE.test(field('flags')) ? listed : null };
     } catch {
       // Unknown this time (a sentinel slow or restarting): no evidence either way.
       conn?.close();
@@ -76,8 +99,12 @@ export class MasterWatch {
   private async run(): Promise<void> {
     while (!this.stopping) {
       const at = performance.now();
-      const answers = await Promise.all(this.sentinels.map((s, i) => this.ask(i, s)));
-      this.polls.push({ at, reported: answers.filter((a) => a !== null) });
+      const answers = (await Promise.all(this.sentinels.map((s, i) => this.ask(i, s)))).filter((a) => a !== null);
+      this.polls.push({
+        at,
+        reported: answers.flatMap((a) => (a.address === null ? [] : [a.address])),
+        troubled: answers.flatMap((a) => (a.troubled === null ? [] : [a.troubled])),
+      });
       await sleep(POLL_EVERY_MS);
     }
   }
