@@ -12,7 +12,7 @@ export { LEFT_OUT, CONTAINERS, methodName } from './left-out.js';
 export { Script, defineScript } from './script.js';
 export type * from './types.js';
 export type { ExpiryOptions, SetOptions, GetExOptions, LcsIdxOptions, LcsMatches } from './strings.js';
-export type { ExpireMode, RestoreOptions, CopyOptions, SortOptions } from './keys.js';
+export type { ExpireMode, ExpireOptions, RestoreOptions, CopyOptions, SortOptions } from './keys.js';
 export type { LPosOptions, ListPop } from './lists.js';
 export type { ZAddMember, ZAddInput, ZAddOptions, SortedSetPop } from './sorted-sets.js';
 export type { WithScoresOptions, ZRangeByScoreOptions, ZRangeOptions, ZCombineOptions } from './sorted-sets-ranges.js';

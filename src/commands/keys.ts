@@ -8,6 +8,18 @@ const SCAN = ['MATCH', 'COUNT', 'TYPE'] as const;
 
 export type ExpireMode = 'NX' | 'XX' | 'GT' | 'LT';
 
+/** EXPIRE's condition as the options object every command takes (`{ NX: true }`); the bare word still works. */
+export interface ExpireOptions {
+  NX?: boolean;
+  XX?: boolean;
+  GT?: boolean;
+  LT?: boolean;
+}
+
+function expireArgs(args: RedisArg[], mode: ExpireMode | ExpireOptions | undefined): RedisArg[] {
+  return typeof mode === 'object' ? words(args, mode, ['NX', 'XX', 'GT', 'LT']) : optional(args, mode);
+}
+
 export interface RestoreOptions {
   REPLACE?: boolean;
   ABSTTL?: boolean;
@@ -51,20 +63,20 @@ export abstract class KeyCommands extends StringCommands {
     return this.call('TOUCH', flat(keys));
   }
 
-  expire(key: RedisArg, seconds: number, mode?: ExpireMode): Promise<Flag> {
-    return this.call('EXPIRE', optional([key, seconds], mode));
+  expire(key: RedisArg, seconds: number, mode?: ExpireOptions | ExpireMode): Promise<Flag> {
+    return this.call('EXPIRE', expireArgs([key, seconds], mode));
   }
 
-  pexpire(key: RedisArg, milliseconds: number, mode?: ExpireMode): Promise<Flag> {
-    return this.call('PEXPIRE', optional([key, milliseconds], mode));
+  pexpire(key: RedisArg, milliseconds: number, mode?: ExpireOptions | ExpireMode): Promise<Flag> {
+    return this.call('PEXPIRE', expireArgs([key, milliseconds], mode));
   }
 
-  expireat(key: RedisArg, unixSeconds: number, mode?: ExpireMode): Promise<Flag> {
-    return this.call('EXPIREAT', optional([key, unixSeconds], mode));
+  expireat(key: RedisArg, unixSeconds: number, mode?: ExpireOptions | ExpireMode): Promise<Flag> {
+    return this.call('EXPIREAT', expireArgs([key, unixSeconds], mode));
   }
 
-  pexpireat(key: RedisArg, unixMilliseconds: number, mode?: ExpireMode): Promise<Flag> {
-    return this.call('PEXPIREAT', optional([key, unixMilliseconds], mode));
+  pexpireat(key: RedisArg, unixMilliseconds: number, mode?: ExpireOptions | ExpireMode): Promise<Flag> {
+    return this.call('PEXPIREAT', expireArgs([key, unixMilliseconds], mode));
   }
 
   /** Unix time (seconds) the key expires at; -1 without expiry, -2 for a missing key. */

@@ -35,6 +35,11 @@ for (const kind of serverKinds()) {
       assert.equal(await redis.expire(k, 100), 1);
       assert.equal(await redis.expire(k, 50, 'GT'), 0);
       assert.equal(await redis.pexpire(k, 200_000, 'GT'), 1);
+      // The same condition as the options object every command takes.
+      assert.equal(await redis.expire(k, 50, { GT: true }), 0);
+      assert.equal(await redis.expire(k, 500, { GT: true }), 1);
+      assert.equal(await redis.pexpire(k, 400_000, { LT: true }), 1);
+      assert.equal(await redis.expire(uniq('none'), 10, { XX: true }), 0);
       assert.ok((await redis.pttl(k)) > 190_000);
       const at = Math.floor(Date.now() / 1000) + 1000;
       assert.equal(await redis.expireat(k, at), 1);
