@@ -5,8 +5,6 @@
 import { ProtocolError } from '../errors.js';
 import { toText } from '../text.js';
 
-export { toText };
-
 /** A sorted-set member with its score. */
 export interface ScoredMember<M = string> {
   member: M;

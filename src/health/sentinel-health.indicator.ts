@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { ModuleRef } from '@nestjs/core';
 import { HealthIndicatorService, type HealthIndicatorResult } from '@nestjs/terminus';
 import type { Redis } from '../client/redis.js';
+import { toText } from '../text.js';
 import { withTimeout } from '../timeout.js';
 import type { RedisRole } from '../nest/sentinel.interfaces.js';
 import { connectionNameOf, getRedisToken, getSentinelToken } from '../nest/sentinel.tokens.js';
@@ -79,7 +80,7 @@ export class SentinelHealthIndicator {
       }
       const reply = await withTimeout(client.execute('PING'), timeout, `PING to the ${role} of ${options.service}`);
       details.address = formatAddress(client.address);
-      if (reply !== 'PONG' && !(Buffer.isBuffer(reply) && reply.toString() === 'PONG')) {
+      if (toText(reply) !== 'PONG') {
         return indicator.down({ ...details, message: `unexpected PING reply ${JSON.stringify(reply)}` });
       }
       return indicator.up(details);

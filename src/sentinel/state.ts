@@ -1,3 +1,5 @@
+import { toText } from '../text.js';
+
 /** Typed views of SENTINEL MASTER / REPLICAS / SENTINELS replies; keys are kept as the sentinel sends them. */
 
 interface InstanceState {
@@ -74,17 +76,13 @@ const INTEGER_FIELDS = new Set([
   'failover-start-time',
 ]);
 
-function text(value: unknown): string {
-  return Buffer.isBuffer(value) ? value.toString() : String(value);
-}
-
 /** Flat `[k1, v1, k2, v2, ...]` to an object: known integers as numbers, flags as a list. */
 export function parseState<T extends InstanceState>(reply: unknown): T {
   if (!Array.isArray(reply)) throw new TypeError('Expected a SENTINEL state reply (an array of pairs)');
   const out: Record<string, unknown> = {};
   for (let i = 0; i + 1 < reply.length; i += 2) {
-    const key = text(reply[i]);
-    const raw = text(reply[i + 1]);
+    const key = toText(reply[i]);
+    const raw = toText(reply[i + 1]);
     if (key === 'flags') out[key] = raw.length > 0 ? raw.split(',') : [];
     else if (INTEGER_FIELDS.has(key) && /^-?\d+$/.test(raw)) out[key] = Number(raw);
     else out[key] = raw;

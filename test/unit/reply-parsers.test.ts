@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { ProtocolError } from '../../src/errors.js';
+import { toText } from '../../src/text.js';
 import {
   pairsToObject,
   pairsToTuples,
@@ -11,7 +12,6 @@ import {
   parseScan,
   parseScriptExists,
   parseTime,
-  toText,
   withScores,
 } from '../../src/client/reply-parsers.js';
 
