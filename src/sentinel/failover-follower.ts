@@ -76,13 +76,16 @@ export class FailoverFollower {
     const master = this.host.masterPool(service);
     const slave = this.host.slavePool(service);
     switch (action.kind) {
-      case 'failover-start':
-        this.start(service);
+      case 'failover-start': {
+        const first = this.start(service);
         // Every progress event but +try-failover comes from the sentinel that won the election.
         if (action.event !== '+try-failover') this.led.add(service);
         master?.holdWrites();
         if (action.replica !== undefined) slave?.replicaGone(this.map(action.replica));
+        // After holdWrites: a listener's write (or stats()) must already see the hold.
+        if (first) this.host.emit('failover-start', { service });
         return;
+      }
       case 'switch-master':
         this.switchMaster(service, this.map(action.from), this.map(action.to));
         return;
@@ -122,11 +125,12 @@ export class FailoverFollower {
     return since !== undefined && Date.now() - since < 2 * this.failoverTimeout;
   }
 
-  private start(service: string): void {
-    if (this.inFailover(service)) return;
+  /** Records the start of a failover; false when one is already under way. */
+  private start(service: string): boolean {
+    if (this.inFailover(service)) return false;
     this.started.set(service, Date.now());
     this.led.delete(service);
-    this.host.emit('failover-start', { service });
+    return true;
   }
 
   /** +switch-master, or the periodic check found another master: the pools follow, then the events. */

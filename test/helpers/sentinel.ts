@@ -187,3 +187,56 @@ export async function failoverBy(topology: SentinelTopology, kind: FailoverKind)
     else await node.restart();
   }
 }
+
+/**
+ * Waits until every running sentinel has finished the last failover (SENTINEL MASTER names the address
+ * GET-MASTER-ADDR-BY-NAME gives, no failover flag), so its late events cannot reach the next test.
+ */
+export async function sentinelsSettled(topology: SentinelTopology, service: string = topology.service): Promise<void> {
+  const options = { password: topology.sentinelPassword };
+  await waitFor(
+    'the sentinels to finish the last failover',
+    async () => {
+      for (const sentinel of topology.sentinelServers) {
+        if (!sentinel.running || sentinel.paused) continue;
+        const named = (await command(sentinel.address, options, 'SENTINEL', 'GET-MASTER-ADDR-BY-NAME', service)) as
+          string[] | null;
+        const state = (await command(sentinel.address, options, 'SENTINEL', 'MASTER', service)) as string[];
+        const field = (k: string): string => String(state[state.indexOf(k) + 1]);
+        if (named === null || field('ip') !== named[0] || field('port') !== named[1]) return false;
+        if (field('flags').includes('failover')) return false;
+      }
+      return true;
+    },
+    { timeoutMs: 30_000, intervalMs: 100 },
+  );
+}
+
+/** Every event a RedisSentinel emitted, with when it came (Date.now()), in order. */
+export interface RecordedEvent {
+  name: string;
+  payload: Record<string, unknown>;
+  at: number;
+}
+
+/** Records every event of API.md "Events and tracing" that `sentinel` emits from now on. */
+export function recordEvents(sentinel: RedisSentinel): {
+  events: RecordedEvent[];
+  /** The events named `name` after the first `since` events. */
+  of: (name: string, since?: number) => RecordedEvent[];
+} {
+  const events: RecordedEvent[] = [];
+  for (const name of [
+    'failover-start',
+    'switch-master',
+    'failover-end',
+    'failover-abort',
+    'sentinel-up',
+    'sentinel-down',
+    'resubscribed',
+    'warning',
+  ]) {
+    sentinel.on(name, (payload: Record<string, unknown>) => events.push({ name, payload, at: Date.now() }));
+  }
+  return { events, of: (name, since = 0) => events.slice(since).filter((e) => e.name === name) };
+}
