@@ -105,11 +105,15 @@ describe('events through real failovers and sentinel outages (3 sentinels, passw
         assert.equal(log.of('switch-master').length, 1, `one switch-master: ${seen}`);
         assert.equal(log.of('failover-end').length, 1, `one failover-end: ${seen}`);
         assert.equal(log.of('failover-abort').length, 0, `no failover-abort: ${seen}`);
-        const [start, switched, end] = [log.of('failover-start')[0]!, log.of('switch-master')[0]!, log.of('failover-end')[0]!];
+        const [start, switched, end] = [
+          log.of('failover-start')[0]!,
+          log.of('switch-master')[0]!,
+          log.of('failover-end')[0]!,
+        ];
         assert.ok(start.at >= t0 && start.at <= switched.at && switched.at <= end.at, `in order: ${seen}`);
         assert.deepEqual(start.payload, { service: topology.service });
         assert.deepEqual(switched.payload, { service: topology.service, from: old, to });
-        assert.deepEqual(Object.keys(end.payload).sort(), ['heldMs', 'service']);
+        assert.deepEqual(Object.keys(end.payload).toSorted(), ['heldMs', 'service']);
         assert.equal(end.payload.service, topology.service);
         const heldMs = end.payload.heldMs as number;
         assert.ok(heldMs > 0 && heldMs <= t1 - t0, `held ${heldMs} ms within the failover's ${t1 - t0} ms`);
@@ -141,7 +145,9 @@ describe('events through real failovers and sentinel outages (3 sentinels, passw
       await waitFor('sentinel-up', () => log.of('sentinel-up').length > 0, { timeoutMs: 10_000 });
       const seen = JSON.stringify(log.events);
       assert.deepEqual(
-        log.events.filter((e) => e.name === 'sentinel-down' || e.name === 'sentinel-up').map((e) => [e.name, e.payload]),
+        log.events
+          .filter((e) => e.name === 'sentinel-down' || e.name === 'sentinel-up')
+          .map((e) => [e.name, e.payload]),
         [
           ['sentinel-down', { address }],
           ['sentinel-up', { address }],
@@ -163,7 +169,9 @@ describe('events through real failovers and sentinel outages (3 sentinels, passw
       await master.set(uniq('warn'), 'v');
       for (const s of topology.sentinelServers) await s.kill('SIGKILL');
       await waitFor('a warning', () => log.of('warning').length > 0, { timeoutMs: 10_000 });
-      await waitFor('sentinel-down for each sentinel', () => log.of('sentinel-down').length === 3, { timeoutMs: 10_000 });
+      await waitFor('sentinel-down for each sentinel', () => log.of('sentinel-down').length === 3, {
+        timeoutMs: 10_000,
+      });
       // Writes go on without the sentinels.
       await master.set(uniq('warn'), 'v');
       for (const s of topology.sentinelServers) await s.restart();
@@ -172,8 +180,8 @@ describe('events through real failovers and sentinel outages (3 sentinels, passw
         log
           .of(name)
           .map((e) => JSON.stringify(e.payload.address))
-          .sort();
-      const expected = topology.sentinelAddresses.map((a) => JSON.stringify(a)).sort();
+          .toSorted();
+      const expected = topology.sentinelAddresses.map((a) => JSON.stringify(a)).toSorted();
       assert.deepEqual(addresses('sentinel-down'), expected);
       assert.deepEqual(addresses('sentinel-up'), expected);
       assert.equal(log.of('warning').length, 1, `one warning per stretch of failures: ${JSON.stringify(log.events)}`);

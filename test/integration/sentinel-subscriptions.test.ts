@@ -10,7 +10,7 @@ import type { SentinelEvents } from '../../src/sentinel/failover-follower.js';
 import { SentinelTopology, waitFor } from '../../src/testing/index.js';
 import { command } from '../../src/testing/commands.js';
 import type { Address } from '../../src/types.js';
-import { closeSentinel, failoverBy, type FailoverKind } from '../helpers/sentinel.js';
+import { closeSentinel, failoverBy, sentinelsSettled, type FailoverKind } from '../helpers/sentinel.js';
 import { uniq } from '../helpers/util.js';
 
 const outOfBand = { uncaught: 0, unhandled: 0 };
@@ -75,32 +75,6 @@ class Subscribed {
   }
 }
 
-/**
- * Waits until every sentinel has finished the last failover (SENTINEL MASTER lists the address
- * GET-MASTER-ADDR-BY-NAME gives, no failover in progress), so its +switch-master cannot reach the next test.
- */
-async function settled(topology: SentinelTopology): Promise<void> {
-  await waitFor(
-    'the sentinels to finish the last failover',
-    async () => {
-      for (const sentinel of topology.sentinelAddresses) {
-        const named = (await command(
-          sentinel,
-          {},
-          'SENTINEL',
-          'GET-MASTER-ADDR-BY-NAME',
-          topology.service,
-        )) as string[];
-        const state = (await command(sentinel, {}, 'SENTINEL', 'MASTER', topology.service)) as string[];
-        const field = (k: string): string => String(state[state.indexOf(k) + 1]);
-        if (field('ip') !== named[0] || field('port') !== named[1] || field('flags').includes('failover')) return false;
-      }
-      return true;
-    },
-    { timeoutMs: 30_000, intervalMs: 100 },
-  );
-}
-
 /** Waits until the subscriptions are back on `master` (the 'resubscribed' event after `since` events). */
 async function resubscribedOn(s: Subscribed, since: number, master: Address): Promise<void> {
   await waitFor('a resubscribed event', () => s.events.slice(since).some((e) => e.name === 'resubscribed'), {
@@ -126,7 +100,7 @@ describe('subscriptions through masterFor follow every kind of failover', { time
 
   for (const [kind, how] of kinds) {
     test(`${kind}: channel, pattern and shard channel get messages published on the new master`, async () => {
-      await settled(topology);
+      await sentinelsSettled(topology);
       const s = await Subscribed.start(topology);
       try {
         await s.expectDelivery(await topology.masterAddress(), 'before');
