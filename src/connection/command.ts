@@ -11,6 +11,11 @@ export class Command {
   expected = 0;
   /** Times a pool has sent it again (READONLY or a dropped connection). */
   attempts = 0;
+  /**
+   * How many of the caller's commands a rejection of this one with mayHaveBeenApplied stands for (the
+   * in-doubt count): multi()'s EXEC stands for every command it runs; its MULTI and queued commands, for none.
+   */
+  inDoubtWeight = 1;
   /** durability: the reply waits for the WAIT sent after this flush before it resolves. */
   held = false;
   answered = false;
@@ -45,6 +50,7 @@ export class Command {
       },
     );
     copy.attempts = this.attempts;
+    copy.inDoubtWeight = this.inDoubtWeight;
     return copy;
   }
 }

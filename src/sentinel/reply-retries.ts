@@ -83,7 +83,7 @@ export class ReplyRetries {
       const message = written[i]
         ? error.message
         : `Connection to ${formatAddress(conn.address)} closed before the command was sent`;
-      if (written[i]) this.pool.inDoubt++;
+      if (written[i]) this.pool.inDoubt += command.inDoubtWeight;
       command.reject(new ConnectionClosedError(message, { cause: error.cause, mayHaveBeenApplied: written[i]! }));
     }
   }

@@ -156,7 +156,20 @@ describe('stats() during and after real failovers', { timeout: 120_000 }, () => 
         () => writers.every((w) => w.writes.filter((x) => x.sent > frozenAt + 20).length >= 3),
         { timeoutMs: 5_000 },
       );
+      // A transaction and a pipeline on the wire too: each of their commands is a rejection the caller sees.
+      const batches = [
+        master.multi().rpush(key, 'm1').rpush(key, 'm2').exec(),
+        master.pipeline().rpush(key, 'p1').rpush(key, 'p2').exec(),
+      ];
+      await waitFor(
+        'writes sent after the batches',
+        () => writers.every((w) => w.writes.filter((x) => x.sent > frozenAt + 40).length >= 3),
+        {
+          timeoutMs: 5_000,
+        },
+      );
       await node.kill('SIGKILL');
+      const batchErrors = (await Promise.all(batches)).flat().map(([error]) => error);
       const to = await topology.waitForMasterChange(old, 30_000);
       await node.restart();
       await waitFor('failover-end', () => log.of('failover-end').length > 0, { timeoutMs: 20_000 });
@@ -171,10 +184,14 @@ describe('stats() during and after real failovers', { timeout: 120_000 }, () => 
       const inDoubt = writes.filter((w) => w.error instanceof ConnectionClosedError && w.error.mayHaveBeenApplied);
       const otherErrors = writes.filter((w) => w.acked === false && !inDoubt.includes(w));
       assert.ok(inDoubt.length >= 2, `writes were in flight when the master died (${inDoubt.length})`);
+      assert.equal(batchErrors.length, 4);
+      for (const error of batchErrors) {
+        assert.ok(error instanceof ConnectionClosedError && error.mayHaveBeenApplied, `in doubt: ${String(error)}`);
+      }
       const stats = entry(sentinel, 'master');
       assert.equal(
         stats.inDoubt,
-        inDoubt.length,
+        inDoubt.length + batchErrors.length,
         `stats().inDoubt counts the rejections with mayHaveBeenApplied (other errors: ${otherErrors.map((w) => w.error?.message).join('; ')})`,
       );
       assert.equal(entry(sentinel, 'slave').inDoubt, 0, 'the replica pool took no write');
