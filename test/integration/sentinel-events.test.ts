@@ -9,7 +9,7 @@ import { inspect } from 'node:util';
 import { after, before, describe, test } from 'node:test';
 import { createSentinel, type RedisSentinel } from '../../src/sentinel/index.js';
 import { SentinelTopology, waitFor } from '../../src/testing/index.js';
-import { command } from '../../src/testing/commands.js';
+import { command, pairsToRecord } from '../../src/testing/commands.js';
 import type { Address } from '../../src/types.js';
 import {
   closeSentinel,
@@ -138,6 +138,23 @@ describe('events through real failovers and sentinel outages (3 sentinels, passw
       const address: Address = victim.address;
       await victim.kill('SIGKILL');
       await waitFor('sentinel-down', () => log.of('sentinel-down').length > 0, { timeoutMs: 10_000 });
+      // Down long enough for the client to try it again several times (its back-off starts at 50 ms): until
+      // the other sentinels judge it down (down-after-milliseconds).
+      const witness = topology.sentinelServers[0]!.address;
+      await waitFor(
+        'the other sentinels to see it down',
+        async () => {
+          const peers = (await command(
+            witness,
+            { password: SENTINEL_PASSWORD },
+            'SENTINEL',
+            'SENTINELS',
+            topology.service,
+          )) as unknown[];
+          return peers.map(pairsToRecord).some((p) => Number(p.port) === address[1] && p.flags?.includes('s_down'));
+        },
+        { timeoutMs: 10_000, intervalMs: 50 },
+      );
       // The client keeps working on the other sentinels meanwhile (and keeps trying this one).
       assert.equal(await sentinel.ping(), 'PONG');
       assert.deepEqual(await sentinel.masterAddress(topology.service), await topology.masterAddress());
