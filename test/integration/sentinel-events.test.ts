@@ -175,6 +175,8 @@ describe('events through real failovers and sentinel outages (3 sentinels, passw
       assertNoSecret(log.events);
     } finally {
       await closeSentinel(sentinel);
+      // The next tests need all three, whatever happened here.
+      for (const s of topology.sentinelServers) if (!s.running) await s.restart();
     }
   });
 
@@ -210,6 +212,7 @@ describe('events through real failovers and sentinel outages (3 sentinels, passw
       assert.equal(log.of('failover-start').length, 0);
     } finally {
       await closeSentinel(sentinel);
+      for (const s of topology.sentinelServers) if (!s.running) await s.restart();
     }
   });
 });
