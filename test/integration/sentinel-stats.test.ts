@@ -14,9 +14,11 @@ import { uniq } from '../helpers/util.js';
 
 const PASSWORD = 'stats-data-secret';
 
-function entry(sentinel: RedisSentinel, role: 'master' | 'slave'): PoolStats {
-  const found = sentinel.stats().find((p) => p.role === role);
-  assert.ok(found !== undefined, `stats() has a ${role} entry: ${JSON.stringify(sentinel.stats())}`);
+const OTHER = 'other';
+
+function entry(sentinel: RedisSentinel, role: 'master' | 'slave', service = 'mymaster'): PoolStats {
+  const found = sentinel.stats().find((p) => p.role === role && p.service === service);
+  assert.ok(found !== undefined, `stats() has a ${role} entry for ${service}: ${JSON.stringify(sentinel.stats())}`);
   return found;
 }
 
@@ -29,7 +31,13 @@ describe('stats() during and after real failovers', { timeout: 120_000 }, () => 
   let topology: SentinelTopology;
 
   before(async () => {
-    topology = await SentinelTopology.start({ replicas: 2, sentinels: 1, password: PASSWORD });
+    // A second service watched by the same sentinel: its entry must not move when mymaster fails over.
+    topology = await SentinelTopology.start({
+      services: ['mymaster', OTHER],
+      replicas: 2,
+      sentinels: 1,
+      password: PASSWORD,
+    });
   });
   after(() => topology?.stop());
 
@@ -139,9 +147,12 @@ describe('stats() during and after real failovers', { timeout: 120_000 }, () => 
     try {
       const master = sentinel.masterFor(topology.service);
       const replica = sentinel.slaveFor(topology.service);
+      const other = sentinel.masterFor(OTHER);
       const key = uniq('in-doubt');
       await master.rpush(key, 'first');
       await replica.ping();
+      await other.set(key, 'other');
+      const otherAddress = topology.masterOf(OTHER).address;
       const writers = [startWriter(master, key, 20_000), startWriter(master, key, 20_000)];
       await waitFor('writes acknowledged', () => writers.every((w) => w.writes.some((x) => x.acked)), {
         timeoutMs: 5_000,
@@ -195,6 +206,17 @@ describe('stats() during and after real failovers', { timeout: 120_000 }, () => 
         `stats().inDoubt counts the rejections with mayHaveBeenApplied (other errors: ${otherErrors.map((w) => w.error?.message).join('; ')})`,
       );
       assert.equal(entry(sentinel, 'slave').inDoubt, 0, 'the replica pool took no write');
+      // The other service: same master, nothing held, nothing in doubt, no failover recorded.
+      await other.set(key, 'still');
+      const untouched = entry(sentinel, 'master', OTHER);
+      assert.deepEqual(untouched.address, otherAddress);
+      assert.equal(untouched.inDoubt, 0);
+      assert.equal(untouched.lastFailover, null);
+      assert.equal(untouched.holding, false);
+      assert.ok(
+        log.events.every((e) => e.payload.service === undefined || e.payload.service === topology.service),
+        `events name only the service that failed over: ${JSON.stringify(log.events)}`,
+      );
       assert.deepEqual(stats.address, to);
       assert.equal(stats.holding, false);
       assert.equal(stats.queued, 0);
