@@ -94,13 +94,7 @@ describe('stats() during and after real failovers', { timeout: 120_000 }, () => 
       assert.equal(await command(to, { password: PASSWORD }, 'GET', key), 'during');
 
       const ended = log.of('failover-end')[0]!.payload as { heldMs: number };
-      await waitFor(
-        'the first connection to the new master',
-        () => entry(sentinel, 'master').lastFailover?.followedMs != null,
-        {
-          timeoutMs: 10_000,
-        },
-      );
+      // The held write was answered by the new master: the first connection to it is already counted.
       const done = entry(sentinel, 'master');
       assert.equal(done.holding, false);
       assert.equal(done.queued, 0);
@@ -113,7 +107,10 @@ describe('stats() during and after real failovers', { timeout: 120_000 }, () => 
       assert.equal(last.heldMs, ended.heldMs, 'stats() and failover-end give the same held time');
       assert.ok(last.heldMs > 0, `writes were held (${last.heldMs} ms)`);
       assert.ok(last.at + last.heldMs <= t1, `the hold ended within the failover (${last.heldMs} ms)`);
-      assert.ok(last.followedMs !== null && last.followedMs >= 0 && last.followedMs <= t1 - t0 + 10_000);
+      assert.ok(
+        last.followedMs !== null && last.followedMs >= 0 && last.at + last.followedMs <= t1,
+        `followed the switch within the failover (${last.followedMs} ms)`,
+      );
       assert.equal(log.of('failover-start').length, 1);
       assert.equal(log.of('failover-abort').length, 0);
 
