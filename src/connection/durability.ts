@@ -41,8 +41,11 @@ export class Durability {
       }
     };
     const fail = (error: Error) => {
+      // The WAIT stands, in the in-doubt count, for the applied writes its loss leaves unconfirmed.
+      wait.inDoubtWeight = 0;
       for (const c of group) {
         if (!c.answered || c.done) continue;
+        wait.inDoubtWeight++;
         c.reject(
           new ConnectionClosedError(
             `${c.name} was applied by the master but not confirmed by replicas: ${error.message}`,

@@ -83,8 +83,9 @@ export class ReplyRetries {
       const message = written[i]
         ? error.message
         : `Connection to ${formatAddress(conn.address)} closed before the command was sent`;
-      if (written[i]) this.pool.inDoubt += command.inDoubtWeight;
       command.reject(new ConnectionClosedError(message, { cause: error.cause, mayHaveBeenApplied: written[i]! }));
+      // Counted after the rejection: a lost WAIT learns then how many applied writes it leaves in doubt.
+      if (written[i]) this.pool.inDoubt += command.inDoubtWeight;
     }
   }
 

@@ -222,4 +222,45 @@ describe('stats() during and after real failovers', { timeout: 120_000 }, () => 
       await closeSentinel(sentinel);
     }
   });
+  test('durability: writes applied by a master that dies before its WAIT answers are each counted in doubt', async () => {
+    await sentinelsSettled(topology);
+    // More replicas than exist: the WAIT after the writes blocks for its whole timeout.
+    const sentinel = await createSentinel(topology.sentinelAddresses, {
+      password: PASSWORD,
+      failoverTimeout: 15_000,
+      durability: { replicas: 3, timeout: 20_000 },
+    });
+    try {
+      const master = sentinel.masterFor(topology.service);
+      await master.ping();
+      const old = topology.master.address;
+      const key = uniq('wait-lost');
+      // Three writes in one tick: one flush, one WAIT standing for all three.
+      const writes = [1, 2, 3].map((n) =>
+        master.set(`${key}:${n}`, 'v').then(
+          () => null,
+          (error: Error) => error,
+        ),
+      );
+      await waitFor(
+        'the WAIT blocked on the master',
+        async () =>
+          Number(
+            parseInfo(await command(old, { password: PASSWORD, timeoutMs: 1_000 }, 'INFO', 'clients')).blocked_clients,
+          ) >= 1,
+        { timeoutMs: 5_000 },
+      );
+      const node = topology.master;
+      await node.kill('SIGKILL');
+      const errors = await Promise.all(writes);
+      for (const error of errors) {
+        assert.ok(error instanceof ConnectionClosedError && error.mayHaveBeenApplied, `in doubt: ${String(error)}`);
+      }
+      assert.equal(entry(sentinel, 'master').inDoubt, 3, 'each applied, unconfirmed write counted once');
+      await topology.waitForMasterChange(old, 30_000);
+      await node.restart();
+    } finally {
+      await closeSentinel(sentinel);
+    }
+  });
 });

@@ -30,7 +30,13 @@ function fakePool(heldMs = 0) {
 type Emitted = { [E in keyof SentinelEvents]: [E, SentinelEvents[E]] }[keyof SentinelEvents];
 
 /** A host with one master and one replica pool for `mymaster`, recording events and peers. */
-function setup(options: { mapAddress?: (host: string, port: number) => Address; heldMs?: number } = {}) {
+function setup(
+  options: {
+    mapAddress?: (host: string, port: number) => Address;
+    heldMs?: number;
+    onEmit?: (event: string) => void;
+  } = {},
+) {
   const master = fakePool(options.heldMs);
   const slave = fakePool();
   const emitted: Emitted[] = [];
@@ -40,7 +46,10 @@ function setup(options: { mapAddress?: (host: string, port: number) => Address; 
     slavePool: (service) => (service === 'mymaster' ? (slave as unknown as ManagedPool) : undefined),
     mapAddress: options.mapAddress ?? ((h, p) => [h, p]),
     addPeer: (address) => void peers.push(address),
-    emit: (event, payload) => void emitted.push([event, payload] as Emitted),
+    emit: (event, payload) => {
+      options.onEmit?.(event);
+      emitted.push([event, payload] as Emitted);
+    },
     log: () => undefined,
   };
   const follower = new FailoverFollower(host, 1000);
@@ -83,6 +92,21 @@ function natMap(host: string, port: number): Address {
 
 describe('FailoverFollower', () => {
   afterEach(() => mock.timers.reset());
+
+  test("'failover-start' is emitted once writes are held: a listener's write waits for the new master", () => {
+    const callsAtStart: string[] = [];
+    const { follower, master, emitted } = setup({
+      onEmit: (event) => {
+        if (event === 'failover-start') callsAtStart.push(...master.calls.map((c) => c[0]));
+      },
+    });
+    follower.onEvent('+try-failover', OLD, SENTINELS[0]!);
+    assert.deepEqual(
+      emitted.map(([e]) => e),
+      ['failover-start'],
+    );
+    assert.ok(callsAtStart.includes('holdWrites'), `holdWrites before the event: [${callsAtStart.join(', ')}]`);
+  });
 
   test('a failover reported by 3 sentinels: one failover-start, one switch-master, one failover-end, in order', () => {
     const { follower, master, slave, emitted, userEvents } = setup({ heldMs: 321 });
