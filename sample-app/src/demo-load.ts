@@ -62,7 +62,6 @@ function emptyStats(): RouteStats {
   return { requests: 0, ok: 0, failed: 0, maxMs: 0, hits: 0, misses: 0, missesAfterWarmup: 0, throttled: 0 };
 }
 
-/** The body of the last 2xx answer to POST /counter/incr, for the summary. */
 export interface LoadResult {
   total: Map<Route, RouteStats>;
   /** Increments the app acknowledged (200 to POST /counter/incr). */
@@ -105,10 +104,10 @@ async function request(url: string, route: Route, i: number, s: RouteStats[]): P
 
 function secondLine(route: Route, s: RouteStats): string {
   const name = route.label.replace(/^(GET|POST) \//, '').replace('/:key', '');
-  let text = `${name} ${s.ok}`;
-  if (route.designed !== undefined) text += `+${s.throttled}x${route.designed}`;
-  if (s.failed > 0) text += ` FAILED ${s.failed}`;
+  let text = `${name} ${s.ok} ok`;
   if (route.count !== undefined) text += ` (${s.hits} hits)`;
+  if (route.designed !== undefined) text += ` ${s.throttled} throttled`;
+  if (s.failed > 0) text += ` ${s.failed} FAILED`;
   return `${text} ${s.maxMs}ms`;
 }
 
@@ -148,7 +147,7 @@ export async function runLoad(url: string, signal: AbortSignal): Promise<LoadRes
 
 /** The per-route table of the final summary. */
 export function summaryLines(result: LoadResult): string[] {
-  const lines = [`  ${'route'.padEnd(20)} ${'requests'.padStart(8)} ${'ok'.padStart(6)} ${'failed'.padStart(6)}  `];
+  const lines = [`  ${'route'.padEnd(20)} ${'requests'.padStart(8)} ${'ok'.padStart(6)} ${'failed'.padStart(6)}`];
   for (const [route, s] of result.total) {
     let notes = `slowest ${s.maxMs} ms`;
     if (route.count !== undefined)

@@ -34,7 +34,10 @@ export class WorkerProcess {
     });
     const worker = new WorkerProcess(child);
     const ready = new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`the worker did not start within ${READY_TIMEOUT_MS} ms`)), READY_TIMEOUT_MS);
+      const timer = setTimeout(
+        () => reject(new Error(`the worker did not start within ${READY_TIMEOUT_MS} ms`)),
+        READY_TIMEOUT_MS,
+      );
       const done = (err?: Error): void => {
         clearTimeout(timer);
         if (err) reject(err);
@@ -47,7 +50,9 @@ export class WorkerProcess {
         });
       }
       child.once('error', done);
-      child.once('exit', (code, signal) => done(new Error(`the worker exited (${signal ?? code}) before it was ready`)));
+      child.once('exit', (code, signal) =>
+        done(new Error(`the worker exited (${signal ?? code}) before it was ready`)),
+      );
     });
     try {
       await ready;

@@ -15,7 +15,10 @@ export class SumController {
 
   @Get()
   async sum(@Query('values') text: string | undefined): Promise<{ values: number[]; sum: number }> {
-    const values = (text ?? '').split(',').filter((s) => s.trim() !== '').map(Number);
+    const values = (text ?? '')
+      .split(',')
+      .filter((s) => s.trim() !== '')
+      .map(Number);
     if (values.length === 0 || values.some((v) => !Number.isFinite(v)))
       throw new BadRequestException('Send ?values=1,2,3 (numbers separated by commas)');
     // A lost reply or no worker ends in TimeoutError (a RedisError: the filter makes it a 503).
