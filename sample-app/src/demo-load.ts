@@ -19,6 +19,8 @@ export interface RouteStats {
   missesAfterWarmup: number;
   /** /limited: answered 429 by the throttler (a designed answer, not a failure). */
   throttled: number;
+  /** 503 for a write in flight when the master was killed (`mayHaveBeenApplied`): designed under SIGKILL. */
+  inDoubt: number;
 }
 
 export interface Route {
@@ -59,7 +61,17 @@ export const ROUTES: Route[] = [
 ];
 
 function emptyStats(): RouteStats {
-  return { requests: 0, ok: 0, failed: 0, maxMs: 0, hits: 0, misses: 0, missesAfterWarmup: 0, throttled: 0 };
+  return {
+    requests: 0,
+    ok: 0,
+    failed: 0,
+    maxMs: 0,
+    hits: 0,
+    misses: 0,
+    missesAfterWarmup: 0,
+    throttled: 0,
+    inDoubt: 0,
+  };
 }
 
 export interface LoadResult {
@@ -70,9 +82,23 @@ export interface LoadResult {
   failures: string[];
 }
 
-async function request(url: string, route: Route, i: number, s: RouteStats[]): Promise<string | undefined> {
+interface Outcome {
+  /** What went wrong, when it is not designed; undefined otherwise. */
+  problem?: string;
+  /** A write in doubt (designed when `inDoubtDesigned`), as printed. */
+  inDoubt?: string;
+}
+
+async function request(
+  url: string,
+  route: Route,
+  i: number,
+  s: RouteStats[],
+  inDoubtDesigned: boolean,
+): Promise<Outcome> {
   const t0 = Date.now();
   let problem: string | undefined;
+  let inDoubt = false;
   let status = 0;
   let body: unknown;
   try {
@@ -84,6 +110,8 @@ async function request(url: string, route: Route, i: number, s: RouteStats[]): P
     const text = await response.text();
     body = text.startsWith('{') ? JSON.parse(text) : text;
     if (response.ok) problem = route.check?.(body, i);
+    else if (inDoubtDesigned && status === 503 && (body as { mayHaveBeenApplied?: boolean }).mayHaveBeenApplied)
+      inDoubt = true;
     else if (status !== route.designed) problem = `${status} ${text}`;
   } catch (err) {
     problem = (err as Error).message;
@@ -93,13 +121,18 @@ async function request(url: string, route: Route, i: number, s: RouteStats[]): P
     stats.requests++;
     stats.maxMs = Math.max(stats.maxMs, ms);
     if (problem !== undefined) stats.failed++;
+    else if (inDoubt) stats.inDoubt++;
     else if (status === route.designed) stats.throttled++;
     else {
       stats.ok++;
       route.count?.(body, i, stats);
     }
   }
-  return problem === undefined ? undefined : `${route.method} ${route.path(i)} -> ${problem} (${ms} ms)`;
+  const what = `${route.method} ${route.path(i)} ->`;
+  if (problem !== undefined) return { problem: `${what} ${problem} (${ms} ms)` };
+  return inDoubt
+    ? { inDoubt: `${what} 503 ${(body as { error: string }).error}, may have been applied (${ms} ms)` }
+    : {};
 }
 
 function secondLine(route: Route, s: RouteStats): string {
@@ -107,12 +140,17 @@ function secondLine(route: Route, s: RouteStats): string {
   let text = `${name} ${s.ok} ok`;
   if (route.count !== undefined) text += ` (${s.hits} hits)`;
   if (route.designed !== undefined) text += ` ${s.throttled} throttled`;
+  if (s.inDoubt > 0) text += ` ${s.inDoubt} in doubt`;
   if (s.failed > 0) text += ` ${s.failed} FAILED`;
   return `${text} ${s.maxMs}ms`;
 }
 
-/** Runs every route's loop until `signal` aborts; prints a line per second and every failure. */
-export async function runLoad(url: string, signal: AbortSignal): Promise<LoadResult> {
+/**
+ * Runs every route's loop until `signal` aborts; prints a line per second and every failure.
+ * `inDoubtDesigned`: a write in flight when the master died (SIGKILL) is answered 503 "may have been
+ * applied", as designed: the client cannot know and must not retry a write blindly.
+ */
+export async function runLoad(url: string, signal: AbortSignal, inDoubtDesigned: boolean): Promise<LoadResult> {
   const total = new Map(ROUTES.map((r) => [r, emptyStats()] as const));
   let second = new Map(ROUTES.map((r) => [r, emptyStats()] as const));
   const failures: string[] = [];
@@ -126,11 +164,12 @@ export async function runLoad(url: string, signal: AbortSignal): Promise<LoadRes
     for (let i = 0; !signal.aborted; i++) {
       const t0 = Date.now();
       const okBefore = total.get(route)!.ok;
-      const failure = await request(url, route, i, [second.get(route)!, total.get(route)!]);
-      if (failure !== undefined) {
-        failures.push(failure);
-        print('requests', `FAILED ${failure}`);
+      const outcome = await request(url, route, i, [second.get(route)!, total.get(route)!], inDoubtDesigned);
+      if (outcome.problem !== undefined) {
+        failures.push(outcome.problem);
+        print('requests', `FAILED ${outcome.problem}`);
       }
+      if (outcome.inDoubt !== undefined) print('requests', `IN DOUBT ${outcome.inDoubt}`);
       if (route === ROUTES[0] && total.get(route)!.ok > okBefore) increments++;
       const wait = PACE_MS - (Date.now() - t0);
       if (wait > 0) await new Promise((resolve) => setTimeout(resolve, wait));
@@ -147,7 +186,9 @@ export async function runLoad(url: string, signal: AbortSignal): Promise<LoadRes
 
 /** The per-route table of the final summary. */
 export function summaryLines(result: LoadResult): string[] {
-  const lines = [`  ${'route'.padEnd(20)} ${'requests'.padStart(8)} ${'ok'.padStart(6)} ${'failed'.padStart(6)}`];
+  const lines = [
+    `  ${'route'.padEnd(20)} ${'requests'.padStart(8)} ${'ok'.padStart(6)} ${'doubt'.padStart(6)} ${'failed'.padStart(6)}`,
+  ];
   for (const [route, s] of result.total) {
     let notes = `slowest ${s.maxMs} ms`;
     if (route.count !== undefined)
@@ -155,7 +196,7 @@ export function summaryLines(result: LoadResult): string[] {
     if (route.designed !== undefined) notes = `allowed ${s.ok}, ${route.designed} ${s.throttled}, ${notes}`;
     if (route.label === 'GET /sum') notes = `answered ${s.ok}, max latency ${s.maxMs} ms`;
     lines.push(
-      `  ${route.label.padEnd(20)} ${String(s.requests).padStart(8)} ${String(s.ok + s.throttled).padStart(6)} ${String(s.failed).padStart(6)}  ${notes}`,
+      `  ${route.label.padEnd(20)} ${String(s.requests).padStart(8)} ${String(s.ok + s.throttled).padStart(6)} ${String(s.inDoubt).padStart(6)} ${String(s.failed).padStart(6)}  ${notes}`,
     );
   }
   return lines;

@@ -58,7 +58,7 @@ async function assertStopped(output: string): Promise<void> {
 const ROUTES = ['POST /counter/incr', 'GET /counter', 'GET /cached/:key', 'GET /limited', 'GET /sum'];
 
 /** The checks both failover kinds share: events once each, every route answering after it, no failure. */
-function assertFailoverOutput(output: string): void {
+function assertFailoverOutput(output: string, kind: 'graceful' | 'kill'): void {
   const count = (re: RegExp): number => output.split('\n').filter((l) => re.test(l)).length;
   assert.equal(count(/\] event +failover-start mymaster/), 1, output);
   assert.equal(count(/\] event +switch-master mymaster 127\.0\.0\.1:\d+ -> 127\.0\.0\.1:\d+$/), 1, output);
@@ -77,11 +77,14 @@ function assertFailoverOutput(output: string): void {
 
   // The summary: a row per route, none failed; cache hits, 429s and /sum answers counted.
   for (const route of ROUTES) {
-    const row = new RegExp(`^  ${route.replace(/[/:]/g, '\\$&')} +(\\d+) +(\\d+) +(\\d+)  `, 'm').exec(output);
+    const row = new RegExp(`^  ${route.replace(/[/:]/g, '\\$&')} +(\\d+) +(\\d+) +(\\d+) +(\\d+)  `, 'm').exec(output);
     assert.ok(row, `a summary row for ${route}:\n${output}`);
-    assert.ok(Number(row[1]) > 20, `${route}: ${row[0]}`);
-    assert.equal(row[2], row[1], `${route}: every request answered: ${row[0]}`);
-    assert.equal(row[3], '0', `${route}: none failed: ${row[0]}`);
+    const [requests, ok, inDoubt, failed] = row.slice(1).map(Number) as [number, number, number, number];
+    assert.ok(requests > 20, `${route}: ${row[0]}`);
+    // Under SIGKILL a write in flight on the dead master is in doubt (503, mayHaveBeenApplied), by design.
+    if (kind === 'graceful') assert.equal(inDoubt, 0, `${route}: nothing in doubt: ${row[0]}`);
+    assert.equal(ok + inDoubt, requests, `${route}: every request answered: ${row[0]}`);
+    assert.equal(failed, 0, `${route}: none failed: ${row[0]}`);
   }
   assert.match(output, /GET \/cached\/:key .* hits [1-9]\d*, misses \d+ \(after warm-up: \d+\)/);
   assert.match(output, /GET \/limited .* allowed [1-9]\d*, 429 [1-9]\d*,/);
@@ -137,7 +140,7 @@ describe('npm run demo (sample-app/src/demo.ts)', () => {
     assert.equal(code, 0, output);
     assert.match(output, /sentinel +\+switch-master mymaster/);
     assert.match(output, /failover done in \d+ ms/);
-    assertFailoverOutput(output);
+    assertFailoverOutput(output, 'graceful');
     assert.match(output, /counter: +(\d+) after \1 acknowledged increments; lost: 0\n/);
     assert.doesNotMatch(output, /MISMATCH/);
     await assertStopped(output);
@@ -150,7 +153,7 @@ describe('npm run demo (sample-app/src/demo.ts)', () => {
     const output = run.output();
     assert.equal(code, 0, output);
     assert.match(output, /demo +SIGKILL the master of mymaster 127\.0\.0\.1:\d+ \(pid \d+\)/);
-    assertFailoverOutput(output);
+    assertFailoverOutput(output, 'kill');
     assert.match(output, /cache probe: +\d+ cache writes acknowledged.*; lost: \d+\n/);
     assert.match(output, /throttler probe: +\d+ increments acknowledged.*; lost: \d+ \(the new master counts \d+\)/);
     await assertStopped(output);
