@@ -30,7 +30,8 @@ export class WorkerProcess {
   static async start(sentinels: readonly Address[]): Promise<WorkerProcess> {
     const child = spawn(process.execPath, [WORKER], {
       env: { ...process.env, SENTINELS: sentinels.map((a) => a.join(':')).join(',') },
-      stdio: ['ignore', 'pipe', 'pipe'],
+      // The IPC channel only tells the worker when the demo is gone (see worker.ts).
+      stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
     });
     const worker = new WorkerProcess(child);
     const ready = new Promise<void>((resolve, reject) => {

@@ -11,6 +11,8 @@ async function main(): Promise<void> {
   strategy.on('warning', (e) => console.log(`warning ${e.message}`));
   // SIGTERM / SIGINT close the server (and its sentinel) before the process ends.
   app.enableShutdownHooks();
+  // Started by the demo (an IPC channel): end with it, even when it was SIGKILLed and could not stop us.
+  if (process.connected) process.once('disconnect', () => void app.close().finally(() => process.exit(0)));
   console.log(`ready pid ${process.pid}`);
 }
 
