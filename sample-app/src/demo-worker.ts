@@ -67,7 +67,11 @@ export class WorkerProcess {
   /** SIGTERM by pid (the worker closes its server), SIGKILL if it is still there after STOP_TIMEOUT_MS. */
   async stop(): Promise<void> {
     if (!this.running) return;
-    process.kill(this.pid, 'SIGTERM');
+    try {
+      process.kill(this.pid, 'SIGTERM');
+    } catch {
+      // it ended meanwhile
+    }
     const timer = setTimeout(() => this.killSync(), STOP_TIMEOUT_MS);
     await this.#exited;
     clearTimeout(timer);
