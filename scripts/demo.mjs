@@ -1,7 +1,6 @@
 #!/usr/bin/env node
 // `npm run demo`: set up (npm packages, redis-server), build, run the sample app's demo.
-// Extra arguments are passed to the demo: `npm run demo -- --help`.
-// Placeholder: the sample app owners replace the target below.
+// Extra arguments are passed to the demo: `npm run demo -- --help`, `npm run demo -- --failover --kind kill`.
 
 import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
@@ -20,7 +19,7 @@ if (build.status !== 0) {
 }
 
 if (!existsSync(target)) {
-  console.error(`[demo] not yet implemented (${path.relative(repoRoot, target)} does not exist)`);
+  console.error(`[demo] the build did not write ${path.relative(repoRoot, target)}`);
   process.exit(1);
 }
 

@@ -1,22 +1,32 @@
 import 'reflect-metadata';
 import { parseArgs } from 'node:util';
 import type { INestApplication } from '@nestjs/common';
-import { createRedis, type Redis } from '../../src/index.js';
+import type { Redis } from '../../src/index.js';
 import { SentinelTopology } from '../../src/testing/index.js';
 import { startApp } from './app.js';
 import { SERVICE } from './config.js';
+import { printSentinelEvents, watchSentinel, type FailoverRecord } from './demo-events.js';
+import { ROUTES, runLoad, summaryLines } from './demo-load.js';
+import { print, sleep } from './demo-print.js';
+import { cacheProbe, throttlerProbe, type ProbeResult } from './demo-probes.js';
+import { WorkerProcess } from './demo-worker.js';
 
-// `npm run demo -- [--failover] [--duration <s>] [--port <n>]`: a local Sentinel topology and the sample app on it.
+// `npm run demo -- [--failover [--kind graceful|kill]] [--duration <s>] [--port <n>]`: a local Sentinel
+// topology, the worker microservice and the sample app on it.
 
 const USAGE = `Usage: npm run demo -- [options]
 
 Starts a local Sentinel topology (1 master, 2 replicas, 3 sentinels, quorum 2, down-after 1 s) with the
-test kit, then the sample app against it, and prints where to look.
+test kit, the worker microservice (a child process answering { cmd: 'sum' } over the Sentinel
+transport), then the sample app against them, and prints where to look.
 
 Options:
-  --failover        after 3 s, trigger a failover while a request loop keeps hitting the app; print each
-                    failover event and a per-second summary of the requests, then a final summary
-                    (exit code 1 if any request failed)
+  --failover        after 3 s, fail the master over while a request loop keeps hitting every route
+                    (/counter, /cached, /limited, /sum); print the client's failover events live, a
+                    line per second of requests, then a final summary with what the failover cost the
+                    cache and the throttler (exit code 1 if a request failed other than by design)
+  --kind <kind>     with --failover: graceful (default: SENTINEL FAILOVER) or kill (SIGKILL the master
+                    by pid; the sentinels notice after down-after and promote a replica)
   --duration <s>    stop by itself after <s> seconds (default: until Ctrl-C; with --failover, 5 s after
                     the failover is over)
   --port <n>        HTTP port (default: a free one)
@@ -24,10 +34,13 @@ Options:
 
 const FAILOVER_AFTER_MS = 3_000;
 const AFTER_FAILOVER_MS = 5_000;
-const REQUEST_TIMEOUT_MS = 15_000;
+const FAILOVER_TIMEOUT_MS = 30_000;
+
+type Kind = 'graceful' | 'kill';
 
 interface DemoOptions {
   failover: boolean;
+  kind: Kind;
   durationMs: number | undefined;
   port: number;
 }
@@ -37,6 +50,7 @@ function parseOptions(argv: string[]): DemoOptions | null {
     args: argv,
     options: {
       failover: { type: 'boolean', default: false },
+      kind: { type: 'string', default: 'graceful' },
       duration: { type: 'string' },
       port: { type: 'string', default: '0' },
       help: { type: 'boolean', short: 'h', default: false },
@@ -55,29 +69,15 @@ function parseOptions(argv: string[]): DemoOptions | null {
   const port = Number(values.port);
   if (!Number.isInteger(port) || port < 0 || port > 65535)
     throw new TypeError(`--port must be an integer from 0 to 65535, got ${values.port}`);
-  return { failover: values.failover ?? false, durationMs, port };
-}
-
-const started = Date.now();
-
-function print(what: string, message: string): void {
-  const t = ((Date.now() - started) / 1000).toFixed(1).padStart(6);
-  console.log(`[${t}s] ${what.padEnd(8)} ${message}`);
-}
-
-function sleep(ms: number, signal?: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    const timer = setTimeout(resolve, ms);
-    signal?.addEventListener('abort', () => {
-      clearTimeout(timer);
-      resolve();
-    });
-  });
+  const kind = values.kind;
+  if (kind !== 'graceful' && kind !== 'kill') throw new TypeError(`--kind must be graceful or kill, got ${kind}`);
+  return { failover: values.failover ?? false, kind, durationMs, port };
 }
 
 /** Everything the demo started, stopped once in reverse order (on exit, on a signal, or on an error). */
 class Resources {
   topology: SentinelTopology | undefined;
+  worker: WorkerProcess | undefined;
   app: INestApplication | undefined;
   watcher: Redis | undefined;
   readonly stopped = new AbortController();
@@ -92,6 +92,7 @@ class Resources {
       } catch (err) {
         print('demo', `closing the app failed: ${(err as Error).message}`);
       }
+      await this.worker?.stop();
       if (this.topology !== undefined) {
         await this.topology.stop();
         print(
@@ -105,112 +106,96 @@ class Resources {
 
   /** Last resort for the 'exit' event (synchronous): kill what is still running. */
   killSync(): void {
+    this.worker?.killSync();
     for (const p of [...(this.topology?.servers ?? []), ...(this.topology?.sentinelServers ?? [])]) p.destroySync();
   }
 }
 
-/** Prints every event one sentinel publishes (failover steps, +switch-master, ...) as it arrives. */
-async function watchSentinelEvents(resources: Resources, topology: SentinelTopology): Promise<void> {
-  const watcher = await createRedis(topology.sentinelAddresses[0]!);
-  resources.watcher = watcher;
-  await watcher.psubscribe('*', (message, channel) => {
-    print('sentinel', `${channel} ${String(message)}`);
-  });
-}
-
-interface Stats {
-  ok: number;
-  failed: number;
-  maxLatency: number;
-}
-
-/** One request with its own timeout; resolves how it went, never rejects. */
-async function request(method: string, url: string): Promise<{ ok: boolean; detail: string; value?: number }> {
-  try {
-    const response = await fetch(url, { method, signal: AbortSignal.timeout(REQUEST_TIMEOUT_MS) });
-    const text = await response.text();
-    if (!response.ok) return { ok: false, detail: `${method} ${new URL(url).pathname} -> ${response.status} ${text}` };
-    return { ok: true, detail: text, value: (JSON.parse(text) as { value: number }).value };
-  } catch (err) {
-    return { ok: false, detail: `${method} ${new URL(url).pathname} -> ${(err as Error).message}` };
+/** Fails the master over; resolves when the sentinels agree on the new one (or rejects). */
+async function failOver(topology: SentinelTopology, kind: Kind): Promise<string> {
+  const old = topology.master;
+  const from = old.address.join(':');
+  const t0 = Date.now();
+  let to: string;
+  if (kind === 'graceful') {
+    print('demo', `triggering a failover of ${SERVICE} (SENTINEL FAILOVER; master is ${from})`);
+    to = (await topology.failover({ timeoutMs: FAILOVER_TIMEOUT_MS })).join(':');
+  } else {
+    print('demo', `SIGKILL the master of ${SERVICE} ${from} (pid ${old.pid})`);
+    await topology.killMaster();
+    to = (await topology.waitForMasterChange(old.address, FAILOVER_TIMEOUT_MS)).join(':');
   }
+  print('demo', `failover done in ${Date.now() - t0} ms: ${from} -> ${to}`);
+  return to;
 }
 
-/** Sequential requests (an increment, then a read) until `signal` aborts; a summary line every second. */
-async function requestLoop(url: string, signal: AbortSignal): Promise<Stats & { increments: number }> {
-  const total = { ok: 0, failed: 0, maxLatency: 0, increments: 0 };
-  let second: Stats = { ok: 0, failed: 0, maxLatency: 0 };
-  const flush = (): void => {
-    print('requests', `${second.ok} ok, ${second.failed} failed in the last second (slowest ${second.maxLatency} ms)`);
-    second = { ok: 0, failed: 0, maxLatency: 0 };
-  };
-  const ticker = setInterval(flush, 1000);
-  try {
-    for (let i = 0; !signal.aborted; i++) {
-      const write = i % 2 === 0;
-      const t0 = Date.now();
-      const outcome = await request(write ? 'POST' : 'GET', `${url}${write ? '/counter/incr' : '/counter'}`);
-      const latency = Date.now() - t0;
-      for (const s of [second, total]) {
-        if (outcome.ok) s.ok++;
-        else s.failed++;
-        s.maxLatency = Math.max(s.maxLatency, latency);
-      }
-      if (outcome.ok && write) total.increments++;
-      if (!outcome.ok) print('requests', `FAILED ${outcome.detail}`);
-    }
-  } finally {
-    clearInterval(ticker);
-    flush();
-  }
-  return total;
+function probeLine(name: string, p: ProbeResult, what: string): string {
+  const doubt = p.inDoubt > 0 ? `, ${p.inDoubt} in doubt` : '';
+  const failed = p.failed > 0 ? `, ${p.failed} failed` : '';
+  return `  ${name.padEnd(16)} ${p.acknowledged} ${what} acknowledged${doubt}${failed}; lost: ${p.lost}`;
+}
+
+function eventsLine(record: FailoverRecord): string {
+  const held = record.heldMs.length > 0 ? ` (writes held ${record.heldMs.join(', ')} ms)` : '';
+  return `  events:          failover-start ${record.starts}, switch-master ${record.switches.length}, failover-end ${record.heldMs.length}${held}, failover-abort ${record.aborts}, warning ${record.warnings}`;
 }
 
 async function runFailover(
   resources: Resources,
   topology: SentinelTopology,
+  app: INestApplication,
   url: string,
-  durationMs: number | undefined,
+  record: FailoverRecord,
+  options: DemoOptions,
 ): Promise<boolean> {
   const loopDone = new AbortController();
   resources.stopped.signal.addEventListener('abort', () => loopDone.abort());
   let endTimer: NodeJS.Timeout | undefined;
-  if (durationMs !== undefined) endTimer = setTimeout(() => loopDone.abort(), durationMs);
-  const loop = requestLoop(url, loopDone.signal);
+  if (options.durationMs !== undefined) endTimer = setTimeout(() => loopDone.abort(), options.durationMs);
+  const load = runLoad(url, loopDone.signal, options.kind === 'kill');
+  const cache = cacheProbe(app, loopDone.signal);
+  const throttler = throttlerProbe(app, loopDone.signal);
 
   await sleep(FAILOVER_AFTER_MS, loopDone.signal);
   let failoverOk = false;
   if (!loopDone.signal.aborted) {
-    const oldMaster = topology.master.address.join(':');
-    print('demo', `triggering a failover of ${SERVICE} (SENTINEL FAILOVER; master is ${oldMaster})`);
-    const t0 = Date.now();
     try {
-      const address = await topology.failover();
+      await failOver(topology, options.kind);
       failoverOk = true;
-      print('demo', `failover done in ${Date.now() - t0} ms: ${oldMaster} -> ${address.join(':')}`);
     } catch (err) {
       print('demo', `failover failed: ${(err as Error).message}`);
     }
-    if (durationMs === undefined) await sleep(AFTER_FAILOVER_MS, loopDone.signal);
+    if (options.durationMs === undefined) await sleep(AFTER_FAILOVER_MS, loopDone.signal);
   }
-  if (durationMs === undefined) loopDone.abort();
-  const stats = await loop;
+  if (options.durationMs === undefined) loopDone.abort();
+  const [result, cacheResult, throttlerResult] = await Promise.all([load, cache, throttler]);
   clearTimeout(endTimer);
 
-  // Read the counter from the master: every acknowledged increment must be there.
-  const counter = await request('POST', `${url}/counter/incr`);
-  const expected = stats.increments + 1;
+  // One more increment through the app: every acknowledged one should be on the (new) master.
+  const counter = await fetch(`${url}/counter/incr`, { method: 'POST' })
+    .then(async (r) => (r.ok ? ((await r.json()) as { value: number }).value : undefined))
+    .catch(() => undefined);
+  const expected = result.increments + 1;
+  const inDoubt = result.total.get(ROUTES[0]!)!.inDoubt;
+  // In-doubt increments may have been applied: only what falls short of the acknowledged ones is lost.
+  const counterLost = counter === undefined ? undefined : Math.max(0, expected - counter);
+  const counterOk = counter === expected || (options.kind === 'kill' && counter !== undefined);
   console.log('');
-  console.log('Summary');
-  console.log(`  requests ok:     ${stats.ok}`);
-  console.log(`  requests failed: ${stats.failed}`);
-  console.log(`  slowest request: ${stats.maxLatency} ms`);
-  console.log(`  failover:        ${failoverOk ? 'done' : 'not done'}`);
-  if (counter.ok)
-    console.log(
-      `  counter:         ${String(counter.value)} after ${expected} acknowledged increments${counter.value === expected ? '' : ' (MISMATCH)'}`,
-    );
-  return stats.failed === 0 && failoverOk && counter.ok && counter.value === expected;
+  console.log(`Summary (${options.kind} failover ${failoverOk ? 'done' : 'NOT DONE'})`);
+  for (const line of summaryLines(result)) console.log(line);
+  console.log(eventsLine(record));
+  console.log('What the failover cost (acknowledged writes the new master does not have):');
+  console.log(
+    counter === undefined
+      ? '  counter:         could not be read'
+      : `  counter:         ${counter} after ${expected} acknowledged increments${inDoubt > 0 ? ` (+${inDoubt} in doubt)` : ''}; lost: ${counterLost}${counterOk ? '' : ' (MISMATCH)'}`,
+  );
+  console.log(probeLine('cache probe:', cacheResult, 'cache writes'));
+  console.log(
+    `${probeLine('throttler probe:', throttlerResult, 'increments')} (the new master counts ${throttlerResult.onMaster})`,
+  );
+  // Under SIGKILL, asynchronous replication may lose the last acknowledged writes: measured, not a failure.
+  return result.failures.length === 0 && failoverOk && counterOk;
 }
 
 async function main(): Promise<number> {
@@ -246,15 +231,20 @@ async function main(): Promise<number> {
       `master ${topology.master.address.join(':')}, replicas ${topology.replicas.map((r) => r.address.join(':')).join(', ')}`,
     );
     print('demo', `sentinels ${topology.sentinelAddresses.map((a) => a.join(':')).join(', ')}`);
-    await watchSentinelEvents(resources, topology);
+    resources.watcher = await watchSentinel(topology);
+
+    resources.worker = await WorkerProcess.start(topology.sentinelAddresses);
+    print('demo', `worker started (pid ${resources.worker.pid})`);
 
     const { app, url } = await startApp({
       sentinels: topology.sentinelAddresses,
       port: options.port,
-      // What the client itself does during a failover (discovery, holding writes, switching).
-      clientLogger: { debug: () => undefined, log: (m) => print('client', m), warn: (m) => print('client', m) },
+      logger: ['warn', 'error'],
+      // The failover itself is printed from the events; the client's warnings too, in case.
+      clientLogger: { debug: () => undefined, log: () => undefined, warn: (m) => print('client', m) },
     });
     resources.app = app;
+    const record = printSentinelEvents(app);
     const [firstSentinelHost, firstSentinelPort] = topology.sentinelAddresses[0]!;
     console.log(`
 Sample app on ${url}. Try:
@@ -262,13 +252,16 @@ Sample app on ${url}. Try:
   curl ${url}/counter
   curl -X PUT -H 'content-type: application/json' -d '{"value":"hello"}' ${url}/kv/greeting
   curl ${url}/kv/greeting
+  curl ${url}/cached/greeting        # twice: the second answer comes from the cache
+  curl -i ${url}/limited             # more than 10 in a second: 429
+  curl '${url}/sum?values=1,2,3'     # answered by the worker over the Sentinel transport
   curl ${url}/health
   redis-cli -h ${firstSentinelHost} -p ${firstSentinelPort} SENTINEL FAILOVER ${SERVICE}   # then watch the events below
 `);
 
     let ok = true;
     if (options.failover) {
-      ok = await runFailover(resources, topology, url, options.durationMs);
+      ok = await runFailover(resources, topology, app, url, record, options);
     } else {
       print(
         'demo',

@@ -3,6 +3,7 @@ import { startApp } from './app.js';
 import { parseSentinelList } from './config.js';
 
 // SENTINELS=127.0.0.1:26379,127.0.0.1:26380 PORT=3000 node dist/sample-app/src/main.js
+// (GET /sum needs the worker too: SENTINELS=... node dist/sample-app/src/worker.js; `npm run demo` starts both.)
 async function main(): Promise<void> {
   const sentinels = parseSentinelList(process.env.SENTINELS ?? '127.0.0.1:26379');
   const port = Number(process.env.PORT ?? 3000);

@@ -1,8 +1,10 @@
 import 'reflect-metadata';
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { INestApplication } from '@nestjs/common';
+import type { INestApplication, INestMicroservice } from '@nestjs/common';
 import { startApp } from '../../sample-app/src/app.js';
+import { startWorker } from '../../sample-app/src/worker.module.js';
+import { createSentinel, type RedisSentinel } from '../../src/index.js';
 import { SentinelTopology, waitFor } from '../../src/testing/index.js';
 
 const REQUEST_TIMEOUT_MS = 15_000;
@@ -32,15 +34,23 @@ async function call(method: string, url: string, body?: unknown): Promise<Reply>
 describe('sample app over HTTP against a real Sentinel topology', () => {
   let topology: SentinelTopology;
   let app: INestApplication;
+  let worker: INestMicroservice;
   let url: string;
+  /** The test's own look at the master (what the cache and the throttler stored). */
+  let sentinel: RedisSentinel;
 
   before(async () => {
     topology = await SentinelTopology.start({ replicas: 2, sentinels: 3, quorum: 2, downAfterMs: 1_000 });
+    ({ app: worker } = await startWorker(topology.sentinelAddresses));
     ({ app, url } = await startApp({ sentinels: topology.sentinelAddresses, logger: false, clientLogger: false }));
+    sentinel = await createSentinel(topology.sentinelAddresses);
   });
 
   after(async () => {
+    sentinel?.close();
+    await sentinel?.waitClosed();
     await app?.close();
+    await worker?.close();
     await topology?.stop();
   });
 
@@ -67,6 +77,46 @@ describe('sample app over HTTP against a real Sentinel topology', () => {
     assert.deepEqual(read.body, { key: 'greeting', value: 'hello' });
     assert.equal((await call('PUT', `${url}/kv/greeting`, {})).status, 400);
     assert.equal((await call('GET', `${url}/kv/nothing-here`)).status, 404);
+  });
+
+  test('GET /cached/:key: a miss loads and stores the value with a TTL on the master, the next call is a hit', async () => {
+    const first = await call('GET', `${url}/cached/report`);
+    assert.equal(first.status, 200);
+    assert.equal(first.body.key, 'report');
+    assert.equal(first.body.cached, false);
+    assert.deepEqual(await call('GET', `${url}/cached/report`), {
+      status: 200,
+      body: { key: 'report', value: first.body.value, cached: true },
+    });
+    const pttl = await sentinel.masterFor(topology.service).pttl('sample:cache:report');
+    assert.ok(pttl > 0 && pttl <= 60_000, `stored with the TTL (PX), got ${pttl}`);
+  });
+
+  test('GET /limited: the throttler answers 429 past the limit, counting on the master; /health is not throttled', async () => {
+    const replies = await Promise.all(Array.from({ length: 15 }, () => call('GET', `${url}/limited`)));
+    const statuses = replies.map((r) => r.status);
+    assert.ok(statuses.includes(429), `some requests are throttled: ${statuses.join(',')}`);
+    assert.ok(statuses.filter((s) => s === 200).length >= 10, `the limit (10) is allowed: ${statuses.join(',')}`);
+    assert.deepEqual(
+      statuses.filter((s) => s !== 200 && s !== 429),
+      [],
+    );
+    const keys = await sentinel.masterFor(topology.service).keys('throttler:limited:*');
+    assert.ok(keys.length > 0, 'the hits are counted in Redis (SentinelThrottlerStorage)');
+    const health = await Promise.all(Array.from({ length: 12 }, () => call('GET', `${url}/health`)));
+    assert.deepEqual(
+      health.map((r) => r.status),
+      Array.from({ length: 12 }, () => 200),
+    );
+  });
+
+  test('GET /sum: answered by the worker over the Sentinel transport; bad input is a 400', async () => {
+    assert.deepEqual(await call('GET', `${url}/sum?values=1,2,3`), {
+      status: 200,
+      body: { values: [1, 2, 3], sum: 6 },
+    });
+    assert.equal((await call('GET', `${url}/sum?values=1,x`)).status, 400);
+    assert.equal((await call('GET', `${url}/sum`)).status, 400);
   });
 
   test('GET /health is up and reports the replicas', async () => {
@@ -132,5 +182,9 @@ describe('sample app over HTTP against a real Sentinel topology', () => {
     });
     assert.equal(health.body.info.sentinels.clientAddress, newMaster.join(':'));
     assert.equal(health.body.info.master.address, newMaster.join(':'));
+    // The cache and the transport work on the new master too.
+    assert.equal((await call('GET', `${url}/cached/after-failover`)).body.cached, false);
+    assert.equal((await call('GET', `${url}/cached/after-failover`)).body.cached, true);
+    assert.deepEqual((await call('GET', `${url}/sum?values=4,5`)).body, { values: [4, 5], sum: 9 });
   });
 });
