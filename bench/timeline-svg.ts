@@ -42,7 +42,14 @@ export interface TimelineGeometry {
   endMs: number;
   /** x of a time in ms (clamped to the plot). */
   x(ms: number): number;
+  /** Top of the event labels' first row. */
+  labelsTop: number;
+  /** Each client's lane: its plot (acked series) from plotTop to plotBottom, then the two strips. */
+  lanes: { top: number; plotTop: number; plotBottom: number; rejectedY: number; lostY: number }[];
+  axisY: number;
 }
+
+type BaseGeometry = Pick<TimelineGeometry, 'width' | 'plotLeft' | 'plotRight' | 'startMs' | 'endMs' | 'x'>;
 
 /** Colours of the lanes, in client order (repeated beyond eight); red and orange are kept for losses. */
 export const CLIENT_COLORS = ['#1f77b4', '#2ca02c', '#9467bd', '#8c564b', '#17becf', '#bcbd22', '#e377c2', '#7f7f7f'];
@@ -105,7 +112,7 @@ function labelText(e: TimelineEvent): string {
 }
 
 /** Greedy rows: each label goes in the first row where it does not overlap the one before it. */
-function placeLabels(events: readonly TimelineEvent[], geometry: Omit<TimelineGeometry, 'height'>): PlacedLabel[] {
+function placeLabels(events: readonly TimelineEvent[], geometry: BaseGeometry): PlacedLabel[] {
   const rowsEnd: number[] = [];
   const placed: PlacedLabel[] = [];
   const sorted = events.filter((e) => Number.isFinite(e.ms)).toSorted((a, b) => a.ms - b.ms);
@@ -135,7 +142,7 @@ interface LegendItem {
 }
 
 /** The legend's items placed in rows: the clients, then (on a row of their own) the marks and lines. */
-function layoutLegend(data: TimelineData, g: Omit<TimelineGeometry, 'height'>): LegendItem[] {
+function layoutLegend(data: TimelineData, g: BaseGeometry): LegendItem[] {
   const groups: Omit<LegendItem, 'x' | 'y'>[][] = [
     data.clients.map((c, i) => ({
       kind: 'client' as const,
@@ -169,13 +176,13 @@ function layoutLegend(data: TimelineData, g: Omit<TimelineGeometry, 'height'>): 
 }
 
 /** Top of the event labels: below the title and the legend. */
-function headerHeight(data: TimelineData, g: Omit<TimelineGeometry, 'height'>): number {
+function headerHeight(data: TimelineData, g: BaseGeometry): number {
   const items = layoutLegend(data, g);
   const last = items.length > 0 ? Math.max(...items.map((i) => i.y)) : LEGEND_Y;
   return last + LEGEND_ROW_H;
 }
 
-function baseGeometry(data: TimelineData, width: number): Omit<TimelineGeometry, 'height'> {
+function baseGeometry(data: TimelineData, width: number): BaseGeometry {
   const bucketMs = data.bucketMs > 0 ? data.bucketMs : 100;
   const startMs = Number.isFinite(data.startMs) ? data.startMs : 0;
   // An empty timeline still gets a one-bucket axis, so nothing divides by zero.
@@ -193,9 +200,17 @@ function baseGeometry(data: TimelineData, width: number): Omit<TimelineGeometry,
 export function timelineGeometry(data: TimelineData, width = WIDTH): TimelineGeometry {
   const base = baseGeometry(data, width);
   const rows = Math.max(1, ...placeLabels(data.events, base).map((l) => l.row + 1));
-  const lanes = Math.max(1, data.clients.length);
-  const height = headerHeight(data, base) + rows * LABEL_ROW_H + 6 + lanes * LANE_H + AXIS_H;
-  return { ...base, height };
+  const labelsTop = headerHeight(data, base);
+  const lanesTop = labelsTop + rows * LABEL_ROW_H + 6;
+  const lanes = data.clients.map((_, i) => {
+    const top = lanesTop + i * LANE_H;
+    const plotTop = top + LANE_HEAD;
+    const plotBottom = plotTop + LANE_PLOT;
+    const rejectedY = plotBottom + STRIP_GAP + 1;
+    return { top, plotTop, plotBottom, rejectedY, lostY: rejectedY + STRIP_H + STRIP_GAP };
+  });
+  const axisY = lanesTop + Math.max(1, data.clients.length) * LANE_H - LANE_GAP + 8;
+  return { ...base, height: axisY + AXIS_H - 8, labelsTop, lanes, axisY };
 }
 
 /** "3 ms", "1.18 s", "−0.5 s", "12 s". */
@@ -247,11 +262,9 @@ export function timelineSvg(data: TimelineData, options: { width?: number } = {}
   const g = timelineGeometry(data, options.width ?? WIDTH);
   const { width, height, plotLeft, plotRight, startMs, endMs, x } = g;
   const bucketMs = data.bucketMs > 0 ? data.bucketMs : 100;
+  const { axisY, labelsTop } = g;
   const labels = placeLabels(data.events, g);
-  const rows = Math.max(1, ...labels.map((l) => l.row + 1));
-  const header = headerHeight(data, g);
-  const lanesTop = header + rows * LABEL_ROW_H + 6;
-  const lanesBottom = lanesTop + Math.max(1, data.clients.length) * LANE_H - LANE_GAP;
+  const lanesTop = g.lanes[0]?.top ?? axisY - LANE_H;
   const yMax = yMaxOf(data.clients);
   const o: string[] = [];
   o.push(
@@ -280,7 +293,6 @@ export function timelineSvg(data: TimelineData, options: { width?: number } = {}
 
   // Time grid and axis.
   const step = tickStepMs(endMs - startMs);
-  const axisY = lanesBottom + 8;
   o.push(`<g class="axis" font-size="11" fill="#333">`);
   for (let t = Math.ceil(startMs / step) * step; t <= endMs; t += step) {
     const tx = crisp(x(t));
@@ -302,9 +314,7 @@ export function timelineSvg(data: TimelineData, options: { width?: number } = {}
 
   data.clients.forEach((c, i) => {
     const color = CLIENT_COLORS[i % CLIENT_COLORS.length]!;
-    const top = lanesTop + i * LANE_H;
-    const plotTop = top + LANE_HEAD;
-    const plotBottom = plotTop + LANE_PLOT;
+    const { top, plotTop, plotBottom, rejectedY, lostY } = g.lanes[i]!;
     const y = (v: number): number => plotBottom - (Math.min(v, yMax) / yMax) * (LANE_PLOT - 4);
     o.push(`<g class="lane" data-client="${escapeXml(c.label)}">`);
     o.push(`<text x="${plotLeft}" y="${top + 13}" font-weight="bold" fill="${color}">${escapeXml(c.label)}</text>`);
@@ -323,10 +333,10 @@ export function timelineSvg(data: TimelineData, options: { width?: number } = {}
     );
     o.push(`<text x="${plotLeft - 6}" y="${plotBottom - 1}" text-anchor="end" font-size="10" fill="#777">0</text>`);
     o.push(
-      `<text x="${plotLeft - 6}" y="${plotBottom + STRIP_GAP + STRIP_H}" text-anchor="end" font-size="9" fill="#888">rejected</text>`,
+      `<text x="${plotLeft - 6}" y="${rejectedY + STRIP_H - 1}" text-anchor="end" font-size="9" fill="#888">rejected</text>`,
     );
     o.push(
-      `<text x="${plotLeft - 6}" y="${plotBottom + 2 * (STRIP_GAP + STRIP_H)}" text-anchor="end" font-size="9" fill="#888">lost</text>`,
+      `<text x="${plotLeft - 6}" y="${lostY + STRIP_H - 1}" text-anchor="end" font-size="9" fill="#888">lost</text>`,
     );
     // The acked series as a step line over a light fill.
     if (c.acked.length > 0) {
@@ -340,26 +350,19 @@ export function timelineSvg(data: TimelineData, options: { width?: number } = {}
       o.push(
         `<path class="acked" d="${line}" fill="none" stroke="${color}" stroke-width="1.8" stroke-linejoin="round"/>`,
       );
-      // Bursts above the scale: the step is clipped; the largest of each run says how many.
-      let runMax = -1;
-      let runAt = -1;
-      const flush = (): void => {
-        if (runMax < 0) return;
-        const bx = x(startMs + (runAt + 0.5) * bucketMs);
+      // Bursts above the scale: the step is clipped; a label right of each run says the largest count.
+      for (let b = 0; b < c.acked.length; b++) {
+        if (!(c.acked[b]! > yMax)) continue;
+        let end = b;
+        let most = 0;
+        while (end < c.acked.length && c.acked[end]! > yMax) most = Math.max(most, c.acked[end++]!);
+        const after = x(startMs + end * bucketMs) + 3;
+        const left = after + 40 > plotRight;
         o.push(
-          `<text class="burst" x="${r1(bx + 4)}" y="${r1(plotTop + 9)}" font-size="10" fill="${color}">▲ ${runMax}</text>`,
+          `<text class="burst" x="${r1(left ? x(startMs + b * bucketMs) - 3 : after)}" y="${r1(plotTop + 10)}" text-anchor="${left ? 'end' : 'start'}" font-size="10" fill="${color}">▲ ${most}</text>`,
         );
-        runMax = -1;
-      };
-      c.acked.forEach((v, b) => {
-        if (v > yMax) {
-          if (v > runMax) {
-            runMax = v;
-            runAt = b;
-          }
-        } else flush();
-      });
-      flush();
+        b = end;
+      }
     }
     // Rejected and lost writes: a strip each, one cell per bucket with any.
     const strip = (counts: readonly number[], fill: string, sy: number, what: string): void => {
@@ -378,8 +381,8 @@ export function timelineSvg(data: TimelineData, options: { width?: number } = {}
         b = end;
       }
     };
-    strip(c.rejected, REJECTED_COLOR, plotBottom + STRIP_GAP + 1, 'rejected');
-    strip(c.lost, LOST_COLOR, plotBottom + 2 * STRIP_GAP + STRIP_H + 1, 'lost');
+    strip(c.rejected, REJECTED_COLOR, rejectedY, 'rejected');
+    strip(c.lost, LOST_COLOR, lostY, 'lost');
     o.push('</g>');
   });
 
@@ -388,7 +391,7 @@ export function timelineSvg(data: TimelineData, options: { width?: number } = {}
     const e = l.event;
     const color = e.kind === 'action' ? ACTION_COLOR : SENTINEL_EVENT_COLOR;
     const lx1 = crisp(l.x);
-    const labelY = header + l.row * LABEL_ROW_H + 10;
+    const labelY = labelsTop + l.row * LABEL_ROW_H + 10;
     const tip = escapeXml(e.detail ?? `${e.label} at ${formatSeconds(e.ms)}`);
     o.push(`<g class="event ${e.kind}" data-ms="${r1(e.ms)}">`);
     o.push(`<title>${tip}</title>`);
