@@ -338,15 +338,12 @@ function timelineOf(
   masters: [Address, Address],
 ): TimelineData {
   let first = t0;
-  let last = tEnd;
-  for (const w of writers)
-    for (const r of w.records) {
-      first = Math.min(first, r.sentAt);
-      last = Math.max(last, r.ackAt ?? r.rejectedAt ?? last);
-    }
-  // Bucket edges on multiples of BUCKET_MS from the trigger, so t = 0 is an edge.
-  const startMs = Math.floor((first - t0) / BUCKET_MS) * BUCKET_MS;
-  const count = Math.ceil((last - t0 - startMs) / BUCKET_MS);
+  for (const w of writers) first = Math.min(first, w.records[0]?.sentAt ?? first);
+  // Whole buckets of the writing window only (a part-filled first or last one would look like a pause),
+  // their edges on multiples of BUCKET_MS from the trigger, so t = 0 is an edge.
+  const startMs = Math.ceil((first - t0) / BUCKET_MS) * BUCKET_MS;
+  const count = Math.max(0, Math.floor((tEnd - t0 - startMs) / BUCKET_MS));
+  const endMs = startMs + count * BUCKET_MS;
   const buckets = (times: number[]): number[] => bucketize(times, startMs, BUCKET_MS, count);
   const clients = writers.map((w, i) => {
     const present = new Set(lists[i]!.map(Number));
@@ -380,7 +377,7 @@ function timelineOf(
     startMs,
     bucketMs: BUCKET_MS,
     clients,
-    events: [...actions, ...sentinelEvents].toSorted((a, b) => a.ms - b.ms),
+    events: [...actions, ...sentinelEvents].filter((e) => e.ms <= endMs).toSorted((a, b) => a.ms - b.ms),
   };
 }
 
@@ -644,7 +641,12 @@ async function main(): Promise<number> {
       phases,
     };
     mkdirSync(outDir, { recursive: true });
-    writeFileSync(path.join(outDir, 'failover.json'), JSON.stringify(report, null, 2) + '\n');
+    // The timelines' count arrays on one line each, not one number per line.
+    const json = JSON.stringify(report, null, 2).replace(
+      /\[(\s*-?\d+(?:,\s*-?\d+)*)\s*\]/g,
+      (_, list: string) => `[${list.replace(/\s+/g, '')}]`,
+    );
+    writeFileSync(path.join(outDir, 'failover.json'), json + '\n');
     writeFileSync(path.join(outDir, 'failover.md'), markdown(report));
     for (const p of phases) writeFileSync(path.join(outDir, `failover-${p.phase}.svg`), timelineSvg(p.timeline));
     console.log(`\n${failoverTable(phases)}\n`);

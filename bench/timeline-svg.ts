@@ -75,6 +75,9 @@ const EVENT_FONT = 11;
 /** Rough width of one character of the 11 px sans-serif labels (for placing labels without a DOM). */
 const CHAR_W = 6.2;
 
+/** A white outline under text that crosses grid and event lines. */
+const HALO = 'stroke="#ffffff" stroke-width="3" stroke-linejoin="round" paint-order="stroke"';
+
 const LANE_H = LANE_HEAD + LANE_PLOT + 2 * (STRIP_GAP + STRIP_H) + LANE_GAP;
 
 /** Counts of `times` per bucket of `bucketMs` from `startMs`, over `count` buckets (times outside dropped). */
@@ -115,7 +118,10 @@ function labelText(e: TimelineEvent): string {
 function placeLabels(events: readonly TimelineEvent[], geometry: BaseGeometry): PlacedLabel[] {
   const rowsEnd: number[] = [];
   const placed: PlacedLabel[] = [];
-  const sorted = events.filter((e) => Number.isFinite(e.ms)).toSorted((a, b) => a.ms - b.ms);
+  // Events outside the window are left out rather than drawn at its edge, where they would mislead.
+  const sorted = events
+    .filter((e) => Number.isFinite(e.ms) && e.ms >= geometry.startMs && e.ms <= geometry.endMs)
+    .toSorted((a, b) => a.ms - b.ms);
   for (const event of sorted) {
     const x = geometry.x(event.ms);
     const w = labelText(event).length * CHAR_W + 4;
@@ -317,9 +323,11 @@ export function timelineSvg(data: TimelineData, options: { width?: number } = {}
     const { top, plotTop, plotBottom, rejectedY, lostY } = g.lanes[i]!;
     const y = (v: number): number => plotBottom - (Math.min(v, yMax) / yMax) * (LANE_PLOT - 4);
     o.push(`<g class="lane" data-client="${escapeXml(c.label)}">`);
-    o.push(`<text x="${plotLeft}" y="${top + 13}" font-weight="bold" fill="${color}">${escapeXml(c.label)}</text>`);
     o.push(
-      `<text x="${plotRight}" y="${top + 13}" text-anchor="end" fill="#444">${sum(c.acked)} acked · <tspan fill="${sum(c.rejected) > 0 ? '#c05a00' : '#444'}">${sum(c.rejected)} rejected</tspan> · <tspan fill="${sum(c.lost) > 0 ? LOST_COLOR : '#444'}">${sum(c.lost)} lost</tspan></text>`,
+      `<text x="${plotLeft}" y="${top + 13}" font-weight="bold" fill="${color}" ${HALO}>${escapeXml(c.label)}</text>`,
+    );
+    o.push(
+      `<text x="${plotRight}" y="${top + 13}" text-anchor="end" fill="#444" ${HALO}>${sum(c.acked)} acked · <tspan fill="${sum(c.rejected) > 0 ? '#c05a00' : '#444'}">${sum(c.rejected)} rejected</tspan> · <tspan fill="${sum(c.lost) > 0 ? LOST_COLOR : '#444'}">${sum(c.lost)} lost</tspan></text>`,
     );
     // Plot frame and y labels.
     o.push(
@@ -359,7 +367,7 @@ export function timelineSvg(data: TimelineData, options: { width?: number } = {}
         const after = x(startMs + end * bucketMs) + 3;
         const left = after + 40 > plotRight;
         o.push(
-          `<text class="burst" x="${r1(left ? x(startMs + b * bucketMs) - 3 : after)}" y="${r1(plotTop + 10)}" text-anchor="${left ? 'end' : 'start'}" font-size="10" fill="${color}">▲ ${most}</text>`,
+          `<text class="burst" x="${r1(left ? x(startMs + b * bucketMs) - 3 : after)}" y="${r1(plotTop + 10)}" text-anchor="${left ? 'end' : 'start'}" font-size="10" fill="${color}" ${HALO}>▲ ${most}</text>`,
         );
         b = end;
       }
@@ -399,7 +407,7 @@ export function timelineSvg(data: TimelineData, options: { width?: number } = {}
       `<line x1="${lx1}" y1="${labelY + 3}" x2="${lx1}" y2="${axisY}" stroke="${color}" stroke-width="1"${e.kind === 'sentinel' ? ' stroke-dasharray="4,2"' : ''}/>`,
     );
     o.push(
-      `<text x="${r1(l.anchor === 'start' ? l.x + 3 : l.x - 3)}" y="${labelY}" text-anchor="${l.anchor}" font-size="${EVENT_FONT}" fill="${color}"${e.kind === 'action' ? ' font-weight="bold"' : ''}>${escapeXml(labelText(e))}</text>`,
+      `<text x="${r1(l.anchor === 'start' ? l.x + 3 : l.x - 3)}" y="${labelY}" text-anchor="${l.anchor}" font-size="${EVENT_FONT}" fill="${color}" ${HALO}${e.kind === 'action' ? ' font-weight="bold"' : ''}>${escapeXml(labelText(e))}</text>`,
     );
     o.push('</g>');
   }

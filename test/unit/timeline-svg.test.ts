@@ -118,19 +118,22 @@ describe('timelineSvg', () => {
     assert.notEqual(ACTION_COLOR, SENTINEL_EVENT_COLOR);
   });
 
-  test('events outside the window are drawn at its edge; close events get label rows of their own', () => {
+  test('events outside the window are left out; close events get label rows of their own', () => {
     const data = sample();
     const near = timelineSvg({
       ...data,
       events: [
         { ms: -5000, label: 'early', kind: 'sentinel' },
+        { ms: 2001, label: 'late', kind: 'action' },
         { ms: 100, label: '+sdown', kind: 'sentinel' },
         { ms: 110, label: '+odown', kind: 'sentinel' },
         { ms: 120, label: '+try-failover', kind: 'sentinel' },
       ],
     });
     const g = timelineGeometry(data);
-    assert.equal(eventLineX(near, -5000), Math.round(g.plotLeft) + 0.5);
+    assert.doesNotMatch(near, /data-ms="-5000"|data-ms="2001"|>early |>late /);
+    assert.equal(near.match(/<g class="event/g)?.length, 3);
+    assert.equal(eventLineX(near, 100), Math.round(g.x(100)) + 0.5);
     const ys = ['+sdown', '+odown', '+try-failover'].map((label) => {
       const m = new RegExp(`<text x="[\\d.]+" y="([\\d.]+)"[^>]*>\\${label} `).exec(near);
       assert.ok(m, label);
