@@ -577,7 +577,7 @@ async function main(): Promise<number> {
       [
         'Usage: npm run bench:failover [-- --out DIR] [--phases=graceful,frozen,killed,shutdown]',
         '  --out DIR     where failover.{json,md} and failover-<phase>.svg go (default bench/results)',
-        '  --phases=...  run only these phases (always in the order above; default all four, about 75 s)',
+        '  --phases=...  run only these phases (always in the order above; default all four, about 90 s)',
         '',
       ].join('\n'),
     );

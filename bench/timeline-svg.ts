@@ -124,7 +124,8 @@ function placeLabels(events: readonly TimelineEvent[], geometry: BaseGeometry): 
     .toSorted((a, b) => a.ms - b.ms);
   for (const event of sorted) {
     const x = geometry.x(event.ms);
-    const w = labelText(event).length * CHAR_W + 4;
+    // Bold (action) labels are about a tenth wider.
+    const w = labelText(event).length * CHAR_W * (event.kind === 'action' ? 1.12 : 1) + 4;
     // Near the right edge the label goes to the left of its line.
     const anchor = x + w > geometry.width - 4 ? 'end' : 'start';
     const left = anchor === 'start' ? x - 2 : x - w - 2;
