@@ -10,7 +10,7 @@
 // Writes bench/results/failover.json, failover.md and one timeline per phase, failover-<phase>.svg
 // (acknowledged writes per 100 ms per client, rejected and lost writes, the Sentinel events).
 
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Redis as IORedis } from 'ioredis';
@@ -331,6 +331,7 @@ function timelineOf(
   phase: Phase,
   writers: Writer[],
   lists: string[][],
+  reports: ClientReport[],
   phaseEvents: SentinelEvent[],
   actions: TimelineEvent[],
   t0: number,
@@ -353,6 +354,8 @@ function timelineOf(
       acked: buckets(acked.map((r) => r.ackAt! - t0)),
       rejected: buckets(w.records.filter((r) => r.rejectedAt !== undefined).map((r) => r.rejectedAt! - t0)),
       lost: buckets(acked.filter((r) => !present.has(r.id)).map((r) => r.ackAt! - t0)),
+      // The table's counts (the whole run, also the part-filled edges the buckets leave out).
+      totals: { acked: reports[i]!.acked, rejected: reports[i]!.rejected, lost: reports[i]!.ackedMissing },
     };
   });
   const sentinelEvents: TimelineEvent[] = [];
@@ -460,6 +463,7 @@ async function runPhase(
       if (entry) entry.sentinels.add(e.sentinel);
       else firstOf.set(key, { ms: e.t - t0, channel: e.channel, message: e.message, sentinels: new Set([e.sentinel]) });
     }
+    const reports = writers.map((w, i) => analyse(w, lists[i]!, t0, tSwitch, tEnd));
     return {
       phase,
       description: PHASE_DESCRIPTIONS[phase],
@@ -470,8 +474,8 @@ async function runPhase(
       events: [...firstOf.values()]
         .map((e) => ({ ms: e.ms, channel: e.channel, message: e.message, sentinels: e.sentinels.size }))
         .toSorted((a, b) => a.ms - b.ms),
-      clients: writers.map((w, i) => analyse(w, lists[i]!, t0, tSwitch, tEnd)),
-      timeline: timelineOf(phase, writers, lists, phaseEvents, actions, t0, tEnd, [oldMaster, newMaster]),
+      clients: reports,
+      timeline: timelineOf(phase, writers, lists, reports, phaseEvents, actions, t0, tEnd, [oldMaster, newMaster]),
     };
   } finally {
     for (const w of writers) w.stop();
@@ -571,6 +575,14 @@ function failoverTable(phases: PhaseReport[]): string {
   return lines.join('\n');
 }
 
+/** Draws the timelines again from failover.json (after a change to the picture, without a run). */
+function render(outDir: string): number {
+  const report = JSON.parse(readFileSync(path.join(outDir, 'failover.json'), 'utf8')) as { phases: PhaseReport[] };
+  for (const p of report.phases) writeFileSync(path.join(outDir, `failover-${p.phase}.svg`), timelineSvg(p.timeline));
+  console.log(`[failover] drew ${report.phases.map((p) => `failover-${p.phase}.svg`).join(', ')} from failover.json`);
+  return 0;
+}
+
 async function main(): Promise<number> {
   if (process.argv.includes('--help')) {
     process.stdout.write(
@@ -578,6 +590,7 @@ async function main(): Promise<number> {
         'Usage: npm run bench:failover [-- --out DIR] [--phases=graceful,frozen,killed,shutdown]',
         '  --out DIR     where failover.{json,md} and failover-<phase>.svg go (default bench/results)',
         '  --phases=...  run only these phases (always in the order above; default all four, about 90 s)',
+        '  --render      no run: draw the SVGs again from DIR/failover.json',
         '',
       ].join('\n'),
     );
@@ -585,6 +598,7 @@ async function main(): Promise<number> {
   }
   const outIndex = process.argv.indexOf('--out');
   const outDir = path.resolve(repoRoot, outIndex >= 0 ? process.argv[outIndex + 1]! : 'bench/results');
+  if (process.argv.includes('--render')) return render(outDir);
   const started = Date.now();
   const log = (m: string): void =>
     console.log(`[failover] ${((Date.now() - started) / 1000).toFixed(1).padStart(5)} s ${m}`);

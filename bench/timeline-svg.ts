@@ -11,6 +11,8 @@ export interface TimelineClient {
   rejected: readonly number[];
   /** Acknowledged writes missing afterwards, per bucket of their acknowledgement. */
   lost: readonly number[];
+  /** The lane's totals when they cover more than the buckets (the whole run); else the buckets' sums. */
+  totals?: { acked: number; rejected: number; lost: number };
 }
 
 export interface TimelineEvent {
@@ -73,7 +75,7 @@ const LANE_GAP = 12;
 const AXIS_H = 44;
 const EVENT_FONT = 11;
 /** Rough width of one character of the 11 px sans-serif labels (for placing labels without a DOM). */
-const CHAR_W = 6.2;
+const CHAR_W = 5.7;
 
 /** A white outline under text that crosses grid and event lines. */
 const HALO = 'stroke="#ffffff" stroke-width="3" stroke-linejoin="round" paint-order="stroke"';
@@ -114,9 +116,9 @@ function labelText(e: TimelineEvent): string {
   return `${e.label} ${formatSeconds(e.ms)}`;
 }
 
-/** Greedy rows: each label goes in the first row where it does not overlap the one before it. */
+/** Rows of labels: each label goes in the row below the lowest earlier label it would overlap. */
 function placeLabels(events: readonly TimelineEvent[], geometry: BaseGeometry): PlacedLabel[] {
-  const rowsEnd: number[] = [];
+  const extents: { left: number; right: number; row: number }[] = [];
   const placed: PlacedLabel[] = [];
   // Events outside the window are left out rather than drawn at its edge, where they would mislead.
   const sorted = events
@@ -129,12 +131,11 @@ function placeLabels(events: readonly TimelineEvent[], geometry: BaseGeometry): 
     // Near the right edge the label goes to the left of its line.
     const anchor = x + w > geometry.width - 4 ? 'end' : 'start';
     const left = anchor === 'start' ? x - 2 : x - w - 2;
-    let row = rowsEnd.findIndex((end) => end + 6 <= left);
-    if (row < 0) {
-      row = rowsEnd.length;
-      rowsEnd.push(0);
-    }
-    rowsEnd[row] = anchor === 'start' ? x + w : x + 2;
+    const right = anchor === 'start' ? x + w : x + 2;
+    // Below every earlier label it would touch: the rows read top to bottom in time order, and no later
+    // line (which starts at its own label) crosses an earlier label.
+    const row = extents.reduce((r, e) => (e.left < right + 6 && left < e.right + 6 ? Math.max(r, e.row + 1) : r), 0);
+    extents.push({ left, right, row });
     placed.push({ event, x, row, anchor });
   }
   return placed;
@@ -327,8 +328,9 @@ export function timelineSvg(data: TimelineData, options: { width?: number } = {}
     o.push(
       `<text x="${plotLeft}" y="${top + 13}" font-weight="bold" fill="${color}" ${HALO}>${escapeXml(c.label)}</text>`,
     );
+    const totals = c.totals ?? { acked: sum(c.acked), rejected: sum(c.rejected), lost: sum(c.lost) };
     o.push(
-      `<text x="${plotRight}" y="${top + 13}" text-anchor="end" fill="#444" ${HALO}>${sum(c.acked)} acked · <tspan fill="${sum(c.rejected) > 0 ? '#c05a00' : '#444'}">${sum(c.rejected)} rejected</tspan> · <tspan fill="${sum(c.lost) > 0 ? LOST_COLOR : '#444'}">${sum(c.lost)} lost</tspan></text>`,
+      `<text x="${plotRight}" y="${top + 13}" text-anchor="end" fill="#444" ${HALO}>${totals.acked} acked · <tspan fill="${totals.rejected > 0 ? '#c05a00' : '#444'}">${totals.rejected} rejected</tspan> · <tspan fill="${totals.lost > 0 ? LOST_COLOR : '#444'}">${totals.lost} lost</tspan></text>`,
     );
     // Plot frame and y labels.
     o.push(

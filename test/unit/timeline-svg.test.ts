@@ -139,7 +139,8 @@ describe('timelineSvg', () => {
       assert.ok(m, label);
       return Number(m[1]);
     });
-    assert.equal(new Set(ys).size, 3, `labels share a row: ${ys.join(', ')}`);
+    // Overlapping labels go one row further down each, in time order.
+    assert.ok(ys[0]! < ys[1]! && ys[1]! < ys[2]!, `label rows out of order: ${ys.join(', ')}`);
     // Rows of labels make the picture taller than with one event.
     assert.ok(
       timelineGeometry({ ...data, events: [] }).height <
@@ -148,6 +149,18 @@ describe('timelineSvg', () => {
           events: [...data.events, { ms: 20, label: 'x', kind: 'sentinel' }, { ms: 40, label: 'y', kind: 'sentinel' }],
         }).height,
     );
+  });
+
+  test("a lane's totals, when given, are shown instead of the buckets' sums", () => {
+    const data = sample();
+    const svg = timelineSvg({
+      ...data,
+      clients: [{ ...data.clients[0]!, totals: { acked: 1234, rejected: 5, lost: 6 } }],
+    });
+    assert.ok(svg.includes('1234 acked'));
+    assert.ok(svg.includes('>5 rejected</tspan>'));
+    assert.ok(svg.includes('>6 lost</tspan>'));
+    assert.ok(!svg.includes('310 acked'));
   });
 
   test('labels are escaped in text, tooltips and attributes', () => {
