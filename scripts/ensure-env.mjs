@@ -9,15 +9,15 @@
 //   3. makes sure `valkey-server` and `valkey-sentinel` are on PATH, installing
 //      them from bookworm-backports (adding that source when it is missing) on
 //      Debian 12, or from the default suites elsewhere, when running as root;
-//   4. makes sure `chromium` is on PATH (the test that renders the failover
-//      timeline SVG takes a headless screenshot), installing the Debian package
-//      `chromium` when running as root.
+//   4. with `browser: true` (`npm test`), makes sure `chromium` is on PATH (the
+//      test that renders the failover timeline SVG takes a headless screenshot),
+//      installing the Debian package `chromium` when running as root.
 //
 // It never relies on a system redis or valkey listening on 6379 / 26379: tests
 // and the demo start their own processes on ports they pick, and the packages'
 // own services are kept from starting (policy-rc.d) and disabled.
 //
-// Usage: `import { ensureEnv } from './ensure-env.mjs'; ensureEnv();`
+// Usage: `import { ensureEnv } from './ensure-env.mjs'; ensureEnv();` (`ensureEnv({ browser: true })`)
 //    or: `node scripts/ensure-env.mjs`
 
 import { spawnSync } from 'node:child_process';
@@ -212,9 +212,9 @@ function ensureChromium() {
 /**
  * Make sure npm packages, the servers and the browser are present. Exits the process on failure.
  * `servers` picks which server families to install (both by default, since `npm test` runs on both);
- * `browser: false` skips chromium (only the timeline render test needs it).
+ * `browser: true` adds chromium (only `npm test` needs it, for the timeline render test).
  */
-export function ensureEnv({ servers = ['redis', 'valkey'], browser = true } = {}) {
+export function ensureEnv({ servers = ['redis', 'valkey'], browser = false } = {}) {
   ensureNodeModules();
   if (servers.includes('redis')) ensureRedisServer();
   if (servers.includes('valkey')) ensureValkey();
@@ -222,7 +222,7 @@ export function ensureEnv({ servers = ['redis', 'valkey'], browser = true } = {}
 }
 
 if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
-  ensureEnv();
+  ensureEnv({ browser: true });
   log(
     `ok (redis-server: ${which('redis-server')}, valkey-server: ${which('valkey-server')}, chromium: ${which('chromium')})`,
   );
