@@ -268,9 +268,8 @@ function sum(values: readonly number[]): number {
 
 export function timelineSvg(data: TimelineData, options: { width?: number } = {}): string {
   const g = timelineGeometry(data, options.width ?? WIDTH);
-  const { width, height, plotLeft, plotRight, startMs, endMs, x } = g;
+  const { width, height, plotLeft, plotRight, startMs, endMs, x, axisY, labelsTop } = g;
   const bucketMs = data.bucketMs > 0 ? data.bucketMs : 100;
-  const { axisY, labelsTop } = g;
   const labels = placeLabels(data.events, g);
   const lanesTop = g.lanes[0]?.top ?? axisY - LANE_H;
   const yMax = yMaxOf(data.clients);
