@@ -7,9 +7,10 @@
 //   frozen:   the master is SIGSTOPped (pauseMaster) long enough for the sentinels to fail over, then
 //             continued (a GC pause, a stalled VM), so it comes back still believing it is the master.
 // Every client sends RPUSH <its key> <unique id> every 10 ms without waiting for the previous reply.
-// Writes bench/results/failover.json and failover.md.
+// Writes bench/results/failover.json, failover.md and one timeline per phase, failover-<phase>.svg
+// (acknowledged writes per 100 ms per client, rejected and lost writes, the Sentinel events).
 
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Redis as IORedis } from 'ioredis';
@@ -17,17 +18,23 @@ import { createSentinel as createNodeRedisSentinel } from 'redis';
 import { createConnection, createSentinel } from '../src/client.js';
 import { SentinelTopology, waitFor } from '../src/testing/index.js';
 import { formatMs, sleep, withTimeout } from './common.js';
+import { bucketize, timelineSvg, type TimelineData, type TimelineEvent } from './timeline-svg.js';
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const repoRoot = path.resolve(here, '..', '..');
 const SERVICE = 'mymaster';
 const WRITE_EVERY_MS = 10;
 const PAUSE_MS = 6_000;
+const BUCKET_MS = 100;
+/** The Sentinel events the timelines show (the first of each in a phase, from any sentinel). */
+const TIMELINE_EVENTS = ['+sdown', '+odown', '+try-failover', '+promoted-slave', '+switch-master'];
 const now = (): number => performance.now();
 
 interface FailoverClient {
   id: string;
   label: string;
+  /** The name in the timeline's legend. */
+  short: string;
   rpush(key: string, value: string): Promise<unknown>;
   close(): Promise<void>;
 }
@@ -45,6 +52,7 @@ async function ioredisClient(sentinels: Address[], failoverDetector: boolean): P
   return {
     id: failoverDetector ? 'ioredis-failover-detector' : 'ioredis',
     label: failoverDetector ? 'ioredis (failoverDetector: true)' : 'ioredis (defaults)',
+    short: failoverDetector ? 'ioredis failoverDetector' : 'ioredis',
     rpush: (key, value) => redis.rpush(key, value),
     async close() {
       redis.disconnect();
@@ -66,6 +74,7 @@ async function createClients(sentinels: Address[]): Promise<FailoverClient[]> {
     {
       id: 'ours',
       label: 'nestjs-redis-sentinel (defaults)',
+      short: 'nestjs-redis-sentinel',
       rpush: (key, value) => master.rpush(key, value),
       async close() {
         ours.close();
@@ -77,6 +86,7 @@ async function createClients(sentinels: Address[]): Promise<FailoverClient[]> {
     {
       id: 'node-redis',
       label: 'node-redis createSentinel (defaults)',
+      short: 'node-redis',
       rpush: (key, value) => nodeRedis.rPush(key, value),
       async close() {
         await withTimeout(nodeRedis.close(), 5_000, 'closing node-redis').catch(() => nodeRedis.destroy());
@@ -240,6 +250,8 @@ interface PhaseReport {
   windowMs: number;
   events: { ms: number; channel: string; message: string; sentinels: number }[];
   clients: ClientReport[];
+  /** What failover-<phase>.svg is drawn from (times in ms from the trigger). */
+  timeline: TimelineData;
 }
 
 function analyse(writer: Writer, finalIds: string[], t0: number, tSwitch: number | null, tEnd: number): ClientReport {
@@ -299,6 +311,79 @@ function analyse(writer: Writer, finalIds: string[], t0: number, tSwitch: number
 
 type Phase = 'graceful' | 'frozen' | 'killed' | 'shutdown';
 
+/** The harness's action at t = 0, as the timeline labels it. */
+const TRIGGER_LABELS: Record<Phase, string> = {
+  graceful: 'SENTINEL FAILOVER',
+  frozen: 'SIGSTOP',
+  killed: 'SIGKILL',
+  shutdown: 'SHUTDOWN NOSAVE',
+};
+
+const PHASE_TITLES: Record<Phase, string> = {
+  graceful: 'SENTINEL FAILOVER',
+  frozen: `master SIGSTOPped for ${PAUSE_MS / 1000} s, then SIGCONT`,
+  killed: 'master SIGKILLed, restarted empty after the switch',
+  shutdown: 'SHUTDOWN NOSAVE on the master, restarted empty after the switch',
+};
+
+/** The phase's writes per bucket and the events that matter, in ms from the trigger (t0). */
+function timelineOf(
+  phase: Phase,
+  writers: Writer[],
+  lists: string[][],
+  reports: ClientReport[],
+  phaseEvents: SentinelEvent[],
+  actions: TimelineEvent[],
+  t0: number,
+  tEnd: number,
+  masters: [Address, Address],
+): TimelineData {
+  let first = t0;
+  for (const w of writers) first = Math.min(first, w.records[0]?.sentAt ?? first);
+  // Whole buckets of the writing window only (a part-filled first or last one would look like a pause),
+  // their edges on multiples of BUCKET_MS from the trigger, so t = 0 is an edge.
+  const startMs = Math.ceil((first - t0) / BUCKET_MS) * BUCKET_MS;
+  const count = Math.max(0, Math.floor((tEnd - t0 - startMs) / BUCKET_MS));
+  const endMs = startMs + count * BUCKET_MS;
+  const buckets = (times: number[]): number[] => bucketize(times, startMs, BUCKET_MS, count);
+  const clients = writers.map((w, i) => {
+    const present = new Set(lists[i]!.map(Number));
+    const acked = w.records.filter((r) => r.ackAt !== undefined);
+    return {
+      label: w.client.short,
+      acked: buckets(acked.map((r) => r.ackAt! - t0)),
+      rejected: buckets(w.records.filter((r) => r.rejectedAt !== undefined).map((r) => r.rejectedAt! - t0)),
+      lost: buckets(acked.filter((r) => !present.has(r.id)).map((r) => r.ackAt! - t0)),
+      // The table's counts (the whole run, also the part-filled edges the buckets leave out).
+      totals: { acked: reports[i]!.acked, rejected: reports[i]!.rejected, lost: reports[i]!.ackedMissing },
+    };
+  });
+  const sentinelEvents: TimelineEvent[] = [];
+  for (const kind of TIMELINE_EVENTS) {
+    // +sdown / +odown of the master only (replicas and sentinels go down too when the master is restarted).
+    const matching = phaseEvents.filter(
+      (e) => e.channel === kind && (!kind.endsWith('down') || e.message.startsWith('master ')),
+    );
+    const e = matching[0];
+    if (e === undefined) continue;
+    const from = new Set(matching.map((m) => m.sentinel)).size;
+    sentinelEvents.push({
+      ms: e.t - t0,
+      label: kind,
+      kind: 'sentinel',
+      detail: `${kind} ${e.message} (first heard at ${Math.round(e.t - t0)} ms; published by ${from} sentinel${from === 1 ? '' : 's'})`,
+    });
+  }
+  return {
+    title: `Failover timeline, ${phase}: ${PHASE_TITLES[phase]}`,
+    subtitle: `acknowledged writes per ${BUCKET_MS} ms, each client one RPUSH every ${WRITE_EVERY_MS} ms; master ${masters[0].join(':')} → ${masters[1].join(':')}; 3 sentinels, down-after 1 s`,
+    startMs,
+    bucketMs: BUCKET_MS,
+    clients,
+    events: [...actions, ...sentinelEvents].filter((e) => e.ms <= endMs).toSorted((a, b) => a.ms - b.ms),
+  };
+}
+
 const PHASE_DESCRIPTIONS: Record<Phase, string> = {
   graceful: 'SENTINEL FAILOVER (the old master stays up and is demoted by the sentinels afterwards)',
   frozen: `master SIGSTOPped for ${PAUSE_MS} ms, then continued (comes back still a master until the sentinels demote it)`,
@@ -321,13 +406,15 @@ async function runPhase(
     await sleep(1_500);
     const firstEvent = events.length;
     const t0 = now();
+    const actions: TimelineEvent[] = [{ ms: 0, label: TRIGGER_LABELS[phase], kind: 'action' }];
+    const action = (label: string): void => void actions.push({ ms: now() - t0, label, kind: 'action' });
     let resumed: Promise<void> = Promise.resolve();
     if (phase === 'graceful') {
       log('SENTINEL FAILOVER');
       await topology.failover({ timeoutMs: 30_000 });
     } else if (phase === 'frozen') {
       log(`SIGSTOP master for ${PAUSE_MS} ms`);
-      resumed = topology.pauseMaster(PAUSE_MS);
+      resumed = topology.pauseMaster(PAUSE_MS).then(() => action('SIGCONT'));
       await topology.waitForMasterChange(oldMaster, 30_000);
     } else {
       const victim = topology.master;
@@ -342,7 +429,7 @@ async function runPhase(
         await waitFor('the master to exit', () => !victim.running, { timeoutMs: 10_000 });
       }
       await topology.waitForMasterChange(oldMaster, 30_000);
-      resumed = victim.restart();
+      resumed = victim.restart().then(() => action('old master restarted'));
     }
     const switchEvent = events.slice(firstEvent).find((e) => e.channel === '+switch-master');
     const tSwitch = switchEvent?.t ?? null;
@@ -376,6 +463,7 @@ async function runPhase(
       if (entry) entry.sentinels.add(e.sentinel);
       else firstOf.set(key, { ms: e.t - t0, channel: e.channel, message: e.message, sentinels: new Set([e.sentinel]) });
     }
+    const reports = writers.map((w, i) => analyse(w, lists[i]!, t0, tSwitch, tEnd));
     return {
       phase,
       description: PHASE_DESCRIPTIONS[phase],
@@ -386,7 +474,8 @@ async function runPhase(
       events: [...firstOf.values()]
         .map((e) => ({ ms: e.ms, channel: e.channel, message: e.message, sentinels: e.sentinels.size }))
         .toSorted((a, b) => a.ms - b.ms),
-      clients: writers.map((w, i) => analyse(w, lists[i]!, t0, tSwitch, tEnd)),
+      clients: reports,
+      timeline: timelineOf(phase, writers, lists, reports, phaseEvents, actions, t0, tEnd, [oldMaster, newMaster]),
     };
   } finally {
     for (const w of writers) w.stop();
@@ -420,6 +509,7 @@ function markdown(report: { meta: Record<string, unknown>; phases: PhaseReport[]
     out.push(
       `old master ${p.oldMaster}, new master ${p.newMaster}; \`+switch-master\` at ${ms(p.switchMasterMs)} ms; writes stopped at ${ms(p.windowMs)} ms.`,
     );
+    out.push(`![${p.phase} failover timeline](failover-${p.phase}.svg)`);
     const header = [
       'client',
       'sent',
@@ -485,13 +575,30 @@ function failoverTable(phases: PhaseReport[]): string {
   return lines.join('\n');
 }
 
+/** Draws the timelines again from failover.json (after a change to the picture, without a run). */
+function render(outDir: string): number {
+  const report = JSON.parse(readFileSync(path.join(outDir, 'failover.json'), 'utf8')) as { phases: PhaseReport[] };
+  for (const p of report.phases) writeFileSync(path.join(outDir, `failover-${p.phase}.svg`), timelineSvg(p.timeline));
+  console.log(`[failover] drew ${report.phases.map((p) => `failover-${p.phase}.svg`).join(', ')} from failover.json`);
+  return 0;
+}
+
 async function main(): Promise<number> {
   if (process.argv.includes('--help')) {
-    process.stdout.write('Usage: npm run bench:failover [-- --out DIR]\n');
+    process.stdout.write(
+      [
+        'Usage: npm run bench:failover [-- --out DIR] [--phases=graceful,frozen,killed,shutdown]',
+        '  --out DIR     where failover.{json,md} and failover-<phase>.svg go (default bench/results)',
+        '  --phases=...  run only these phases (always in the order above; default all four, about 90 s)',
+        '  --render      no run: draw the SVGs again from DIR/failover.json',
+        '',
+      ].join('\n'),
+    );
     return 0;
   }
   const outIndex = process.argv.indexOf('--out');
   const outDir = path.resolve(repoRoot, outIndex >= 0 ? process.argv[outIndex + 1]! : 'bench/results');
+  if (process.argv.includes('--render')) return render(outDir);
   const started = Date.now();
   const log = (m: string): void =>
     console.log(`[failover] ${((Date.now() - started) / 1000).toFixed(1).padStart(5)} s ${m}`);
@@ -548,10 +655,18 @@ async function main(): Promise<number> {
       phases,
     };
     mkdirSync(outDir, { recursive: true });
-    writeFileSync(path.join(outDir, 'failover.json'), JSON.stringify(report, null, 2) + '\n');
+    // The timelines' count arrays on one line each, not one number per line.
+    const json = JSON.stringify(report, null, 2).replace(
+      /\[(\s*-?\d+(?:,\s*-?\d+)*)\s*\]/g,
+      (_, list: string) => `[${list.replace(/\s+/g, '')}]`,
+    );
+    writeFileSync(path.join(outDir, 'failover.json'), json + '\n');
     writeFileSync(path.join(outDir, 'failover.md'), markdown(report));
+    for (const p of phases) writeFileSync(path.join(outDir, `failover-${p.phase}.svg`), timelineSvg(p.timeline));
     console.log(`\n${failoverTable(phases)}\n`);
-    log(`wrote ${path.relative(repoRoot, outDir)}/failover.{json,md}`);
+    log(
+      `wrote ${path.relative(repoRoot, outDir)}/failover.{json,md} and ${phases.map((p) => `failover-${p.phase}.svg`).join(', ')}`,
+    );
     return 0;
   } finally {
     stopObserving();

@@ -8,13 +8,16 @@
 //      `redis-server` with apt-get when running as root;
 //   3. makes sure `valkey-server` and `valkey-sentinel` are on PATH, installing
 //      them from bookworm-backports (adding that source when it is missing) on
-//      Debian 12, or from the default suites elsewhere, when running as root.
+//      Debian 12, or from the default suites elsewhere, when running as root;
+//   4. with `browser: true` (`npm test`), makes sure `chromium` is on PATH (the
+//      test that renders the failover timeline SVG takes a headless screenshot),
+//      installing the Debian package `chromium` when running as root.
 //
 // It never relies on a system redis or valkey listening on 6379 / 26379: tests
 // and the demo start their own processes on ports they pick, and the packages'
 // own services are kept from starting (policy-rc.d) and disabled.
 //
-// Usage: `import { ensureEnv } from './ensure-env.mjs'; ensureEnv();`
+// Usage: `import { ensureEnv } from './ensure-env.mjs'; ensureEnv();` (`ensureEnv({ browser: true })`)
 //    or: `node scripts/ensure-env.mjs`
 
 import { spawnSync } from 'node:child_process';
@@ -36,6 +39,8 @@ export const repoRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)
 
 const REDIS_MISSING =
   'redis-server is missing: install the Debian package redis-server (apt-get install -y redis-server)';
+const CHROMIUM_MISSING =
+  'chromium is missing (a test renders an SVG in it headless): install the Debian package chromium (apt-get install -y chromium)';
 const VALKEY_PACKAGES = ['valkey-server', 'valkey-sentinel'];
 const BACKPORTS_LINE = 'deb http://deb.debian.org/debian bookworm-backports main';
 const BACKPORTS_FILE = '/etc/apt/sources.list.d/bookworm-backports.list';
@@ -196,17 +201,29 @@ function ensureValkey() {
   if (still.length > 0) fail(`${message} (apt-get install finished but ${still.join(' and ')} still not on PATH)`);
 }
 
+function ensureChromium() {
+  if (which('chromium')) return;
+  if (!isRoot()) fail(CHROMIUM_MISSING);
+  log('chromium is not on PATH: installing the Debian package chromium');
+  aptInstall(['chromium']);
+  if (!which('chromium')) fail(`${CHROMIUM_MISSING} (apt-get install finished but chromium is still not on PATH)`);
+}
+
 /**
- * Make sure npm packages and the servers are present. Exits the process on failure. `servers` picks
- * which server families to install (both by default, since `npm test` runs on both).
+ * Make sure npm packages, the servers and the browser are present. Exits the process on failure.
+ * `servers` picks which server families to install (both by default, since `npm test` runs on both);
+ * `browser: true` adds chromium (only `npm test` needs it, for the timeline render test).
  */
-export function ensureEnv({ servers = ['redis', 'valkey'] } = {}) {
+export function ensureEnv({ servers = ['redis', 'valkey'], browser = false } = {}) {
   ensureNodeModules();
   if (servers.includes('redis')) ensureRedisServer();
   if (servers.includes('valkey')) ensureValkey();
+  if (browser) ensureChromium();
 }
 
 if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
-  ensureEnv();
-  log(`ok (redis-server: ${which('redis-server')}, valkey-server: ${which('valkey-server')})`);
+  ensureEnv({ browser: true });
+  log(
+    `ok (redis-server: ${which('redis-server')}, valkey-server: ${which('valkey-server')}, chromium: ${which('chromium')})`,
+  );
 }

@@ -81,9 +81,9 @@ function findTestFiles() {
   return current.filter((f) => filters.some((s) => f.includes(s)));
 }
 
-// 1. environment: npm packages, redis-server
+// 1. environment: npm packages, redis-server, valkey, chromium (the timeline render test)
 console.log('[test] ==> ensure-env');
-ensureEnv();
+ensureEnv({ browser: true });
 
 // 2. build everything (src, test, sample-app/src, bench) into dist/
 step('build:all', npm, ['run', '--silent', 'build:all']);
