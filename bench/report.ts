@@ -155,8 +155,8 @@ export function throughputMarkdown(r: BenchResults): string {
   }
   const traced = CLIENTS.filter((c) => c.kind === 'ours-traced');
   if (traced.some((t) => scenarios.some((s) => r.results[s.id]?.[t.id] !== undefined))) {
-    const header = ['scenario'];
-    for (const t of traced) header.push(`${t.mode}: ${t.label}`, `${t.mode}: ours`, `${t.mode}: traced / ours`);
+    const costHeader = ['scenario'];
+    for (const t of traced) costHeader.push(`${t.mode}: ${t.label}`, `${t.mode}: ours`, `${t.mode}: traced / ours`);
     const costRows = scenarios.map((s) => {
       const row = [s.title];
       for (const t of traced) {
@@ -168,7 +168,7 @@ export function throughputMarkdown(r: BenchResults): string {
     });
     parts.push(
       `### Cost of command tracing (a diagnostics_channel subscriber on all five events)\n\n` +
-        table(header, costRows),
+        table(costHeader, costRows),
     );
   }
   return parts.join('\n\n');
