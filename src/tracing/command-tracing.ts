@@ -14,7 +14,8 @@ export const COMMAND_TRACING_CHANNEL = 'nestjs-redis-sentinel:command';
 /**
  * What a command is published with: OpenTelemetry's database attributes (semantic conventions for
  * Redis), usable as span attributes as they are. Argument values (keys, values, passwords) are never
- * part of it, nor the reply.
+ * part of it, nor the reply. The same object goes with all the events of one attempt, so a subscriber
+ * can key its span on it (a WeakMap).
  */
 export interface CommandTraceContext {
   readonly 'db.system.name': 'redis';
