@@ -56,7 +56,7 @@ export class Command {
     traceDone(trace);
   }
 
-  /** This attempt is over (the command goes to another connection, or settles later): end its trace with `error`. */
+  /** This network attempt failed, whatever comes next (sent again elsewhere, or rejected): end its trace with `error`. */
   endAttempt(error: Error): void {
     const trace = this.trace;
     if (trace === null) return;
