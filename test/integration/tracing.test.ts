@@ -10,7 +10,7 @@ import { fileURLToPath } from 'node:url';
 import { COMMAND_TRACING_CHANNEL, ReplyError, type CommandTraceContext } from '../../src/client.js';
 import { createRedis, createRedisPool } from '../../src/client/redis.js';
 import { createConnection } from '../../src/connection/connection.js';
-import { ConnectionClosedError } from '../../src/errors.js';
+import { ConnectionClosedError, TimeoutError } from '../../src/errors.js';
 import { createSentinel, type RedisSentinel } from '../../src/sentinel/index.js';
 import { RedisServer, SentinelTopology } from '../../src/testing/index.js';
 import { closeSentinel } from '../helpers/sentinel.js';
@@ -157,6 +157,26 @@ describe('command tracing on a plain server', () => {
       assert.equal(get!.ctx['db.response.status_code'], undefined);
     } finally {
       rec.stop();
+    }
+  });
+
+  test('a command that times out ends its span with the TimeoutError', async () => {
+    const rec = record();
+    const redis = await createRedis(server.address, { commandTimeout: 200 });
+    try {
+      // Stopped, so the reply surely comes after the timeout.
+      server.pause();
+      const error = await rejection(redis.get(uniq('timeout')));
+      assert.ok(error instanceof TimeoutError);
+      const [get] = rec.spans(onServer);
+      assert.deepEqual(get!.kinds, FAILED);
+      assert.equal(get!.ctx.error, error);
+      assert.equal(get!.ctx['error.type'], 'TimeoutError');
+    } finally {
+      server.resume();
+      rec.stop();
+      redis.close();
+      await redis.waitClosed();
     }
   });
 
