@@ -28,12 +28,36 @@ export async function createBenchClient(spec: ClientSpec, target: Target): Promi
       return createOurs(spec, target);
     case 'ours-durable':
       return createOurs(spec, target, { durability: { replicas: 1, timeout: 1_000 } });
+    case 'ours-traced':
+      await subscribeTracing();
+      return createOurs(spec, target);
     case 'ioredis':
     case 'ioredis-auto':
       return createIoredis(spec, target);
     case 'node-redis':
       return createNodeRedis(spec, target);
   }
+}
+
+/** A tracing subscriber doing trivial work on all five events, as a span exporter's hooks would be called. */
+async function subscribeTracing(): Promise<void> {
+  const { tracingChannel } = await import('node:diagnostics_channel');
+  const { COMMAND_TRACING_CHANNEL } = await import('../src/client.js');
+  const seen = { started: 0, ended: 0, failed: 0, last: '' };
+  tracingChannel<unknown, import('../src/client.js').CommandTraceContext>(COMMAND_TRACING_CHANNEL).subscribe({
+    start: (ctx) => {
+      seen.started++;
+      seen.last = ctx['db.operation.name'];
+    },
+    end: () => undefined,
+    asyncStart: () => undefined,
+    asyncEnd: () => {
+      seen.ended++;
+    },
+    error: () => {
+      seen.failed++;
+    },
+  });
 }
 
 async function createOurs(

@@ -1,6 +1,6 @@
 // Shared types and small helpers of the benchmark (parent, workers, report).
 
-export type ClientKind = 'ours' | 'ours-durable' | 'ioredis' | 'ioredis-auto' | 'node-redis';
+export type ClientKind = 'ours' | 'ours-durable' | 'ours-traced' | 'ioredis' | 'ioredis-auto' | 'node-redis';
 export type Mode = 'sentinel' | 'plain';
 
 export interface ClientSpec {
@@ -15,10 +15,13 @@ export const CLIENTS: readonly ClientSpec[] = [
   { id: 'ours-sentinel', kind: 'ours', mode: 'sentinel', label: 'ours' },
   // The cost of the durability option (one WAIT per flush): compared with ours, not a peer.
   { id: 'ours-durable-sentinel', kind: 'ours-durable', mode: 'sentinel', label: 'ours, durability 1 replica' },
+  // The cost of command tracing: a diagnostics_channel subscriber on all five events (clients.ts).
+  { id: 'ours-traced-sentinel', kind: 'ours-traced', mode: 'sentinel', label: 'ours traced' },
   { id: 'ioredis-sentinel', kind: 'ioredis', mode: 'sentinel', label: 'ioredis' },
   { id: 'ioredis-auto-sentinel', kind: 'ioredis-auto', mode: 'sentinel', label: 'ioredis auto-pipelining' },
   { id: 'node-redis-sentinel', kind: 'node-redis', mode: 'sentinel', label: 'node-redis' },
   { id: 'ours-plain', kind: 'ours', mode: 'plain', label: 'ours' },
+  { id: 'ours-traced-plain', kind: 'ours-traced', mode: 'plain', label: 'ours traced' },
   { id: 'ioredis-plain', kind: 'ioredis', mode: 'plain', label: 'ioredis' },
   { id: 'ioredis-auto-plain', kind: 'ioredis-auto', mode: 'plain', label: 'ioredis auto-pipelining' },
   { id: 'node-redis-plain', kind: 'node-redis', mode: 'plain', label: 'node-redis' },

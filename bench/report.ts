@@ -70,7 +70,7 @@ export function clientsOf(mode: Mode): ClientSpec[] {
 }
 
 export function peersOf(mode: Mode): ClientSpec[] {
-  return clientsOf(mode).filter((c) => c.kind !== 'ours' && c.kind !== 'ours-durable');
+  return clientsOf(mode).filter((c) => !c.kind.startsWith('ours'));
 }
 
 function oursOf(mode: Mode): ClientSpec {
@@ -151,6 +151,24 @@ export function throughputMarkdown(r: BenchResults): string {
     parts.push(
       `### Cost of \`durability: { replicas: 1 }\` (one WAIT per flush; through Sentinel)\n\n` +
         table(['scenario', durable.label, 'ours', 'durable / ours'], costRows),
+    );
+  }
+  const traced = CLIENTS.filter((c) => c.kind === 'ours-traced');
+  if (traced.some((t) => scenarios.some((s) => r.results[s.id]?.[t.id] !== undefined))) {
+    const costHeader = ['scenario'];
+    for (const t of traced) costHeader.push(`${t.mode}: ${t.label}`, `${t.mode}: ours`, `${t.mode}: traced / ours`);
+    const costRows = scenarios.map((s) => {
+      const row = [s.title];
+      for (const t of traced) {
+        const a = r.results[s.id]?.[t.id]?.median.opsPerSec ?? NaN;
+        const b = r.results[s.id]?.[oursOf(t.mode).id]?.median.opsPerSec ?? NaN;
+        row.push(formatOps(a), formatOps(b), formatRatio(a / b));
+      }
+      return row;
+    });
+    parts.push(
+      `### Cost of command tracing (a diagnostics_channel subscriber on all five events)\n\n` +
+        table(costHeader, costRows),
     );
   }
   return parts.join('\n\n');

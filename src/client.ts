@@ -50,3 +50,5 @@ export {
   type SentinelEvents,
 } from './sentinel/index.js';
 export type { Subscriptions } from './pool/subscriber.js';
+// Command tracing through node:diagnostics_channel (README "Tracing").
+export { COMMAND_TRACING_CHANNEL, type CommandTraceContext } from './tracing/command-tracing.js';

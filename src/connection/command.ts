@@ -1,4 +1,5 @@
 import { commandFlags } from '../protocol/commands.js';
+import { traceDone, traceFailed, traceSucceeded, type TraceContext } from '../tracing/command-tracing.js';
 import type { RedisArg, ReplyEncoding } from '../types.js';
 
 /** One command waiting for its reply. Pools keep a reference to send it again after a failover. */
@@ -20,6 +21,8 @@ export class Command {
   held = false;
   answered = false;
   value: unknown = undefined;
+  /** The trace of the attempt in flight, while a tracing subscriber listens (see RedisConnection.enqueue). */
+  trace: TraceContext | null = null;
 
   /** What the command table says about it (READONLY, BLOCKING, ...), looked up once per command. */
   readonly flags: number;
@@ -28,10 +31,43 @@ export class Command {
     readonly name: string,
     readonly args: readonly RedisArg[],
     readonly buffers: boolean,
-    readonly resolve: (value: unknown) => void,
-    readonly reject: (error: Error) => void,
+    private readonly onResolve: (value: unknown) => void,
+    private readonly onReject: (error: Error) => void,
   ) {
     this.flags = commandFlags(name);
+  }
+
+  resolve(value: unknown): void {
+    const trace = this.trace;
+    if (trace === null) {
+      this.onResolve(value);
+      return;
+    }
+    this.trace = null;
+    traceSucceeded(trace);
+    this.onResolve(value);
+    traceDone(trace);
+  }
+
+  reject(error: Error): void {
+    const trace = this.trace;
+    if (trace === null) {
+      this.onReject(error);
+      return;
+    }
+    this.trace = null;
+    traceFailed(trace, error);
+    this.onReject(error);
+    traceDone(trace);
+  }
+
+  /** This network attempt failed, whatever comes next (sent again elsewhere, or rejected): end its trace with `error`. */
+  endAttempt(error: Error): void {
+    const trace = this.trace;
+    if (trace === null) return;
+    this.trace = null;
+    traceFailed(trace, error);
+    traceDone(trace);
   }
 
   /** The same command, calling `settled` before it resolves or rejects (a lent connection given back). */

@@ -25,6 +25,7 @@ import { CONNECTION_DEFAULTS } from './defaults.js';
 import type { FailureHandler } from './failure-handler.js';
 import { Liveness } from './liveness.js';
 import { SubscriberState } from './subscriber-state.js';
+import { ConnectionTracer, tracingWanted } from '../tracing/command-tracing.js';
 
 export { Command, buffersFor } from './command.js';
 export { createConnection } from './create-connection.js';
@@ -88,6 +89,10 @@ export class RedisConnection extends EventEmitter {
   /** True between MULTI and EXEC / DISCARD queued on this connection. */
   private inMulti = false;
   private watching = false;
+  /** Whether commands are traced, asked of diagnostics_channel once per flush (the first command of a tick). */
+  private tracing = false;
+  /** @internal Publishes this connection's commands; a managed pool labels it with its service and role. */
+  readonly tracer: ConnectionTracer;
 
   /** @internal Use createConnection(). */
   constructor(socket: net.Socket, address: Address, options: ConnectionOptions) {
@@ -95,6 +100,7 @@ export class RedisConnection extends EventEmitter {
     this.socket = socket;
     this.address = address;
     this.db = options.db ?? 0;
+    this.tracer = new ConnectionTracer(address, this.db);
     const enc = options.encoding === undefined ? 'utf8' : options.encoding;
     this.defaultBuffers = enc === null;
     this.parserBuffers = true;
@@ -193,6 +199,8 @@ export class RedisConnection extends EventEmitter {
 
   /** Queues a prepared command (pools use this to send a command again). Never throws. */
   enqueue(command: Command): void {
+    if (!this.flushScheduled) this.tracing = tracingWanted();
+    if (this.tracing) command.trace = this.tracer.start(command.name);
     if (this.isClosed) {
       command.reject(this.closedError(false));
       return;
@@ -353,7 +361,11 @@ export class RedisConnection extends EventEmitter {
     if (command.done) return;
     const error = replyErrorFor(raw.message, command.name);
     const handler = this.failureHandler;
-    if (handler?.onReplyError !== undefined && handler.onReplyError(command, error, this)) return;
+    if (handler?.onReplyError !== undefined) {
+      // The attempt ends here, also when the handler sends the command again.
+      if (command.trace !== null) command.endAttempt(error);
+      if (handler.onReplyError(command, error, this)) return;
+    }
     command.reject(error);
   }
 
@@ -388,6 +400,7 @@ export class RedisConnection extends EventEmitter {
     let i = 0;
     for (let c = this.queue.shift(); c !== undefined; c = this.queue.shift(), i++) {
       if (c.done) continue;
+      if (c.trace !== null) c.endAttempt(this.closedError(i < writtenCount));
       pending.push(c);
       written.push(i < writtenCount);
     }

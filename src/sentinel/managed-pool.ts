@@ -187,7 +187,13 @@ export class ManagedPool extends ConnectionsPool {
   }
 
   protected override async openConnection(): Promise<RedisConnection> {
-    if (this.isMaster) return this.openMaster();
+    const conn = this.isMaster ? await this.openMaster() : await this.openReplica();
+    // Every connection of the pool (shared, lent, subscriber) comes from here: trace it as the service's.
+    conn.tracer.label(this.service, this.role);
+    return conn;
+  }
+
+  private async openReplica(): Promise<RedisConnection> {
     const conn = await this.replicas.open();
     // The first replica names the pool's address (the master, while on replicaFallback).
     if (this.currentAddress === null || this.replicas.onFallback) this.currentAddress = conn.address;
