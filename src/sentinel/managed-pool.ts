@@ -357,6 +357,11 @@ export class ManagedPool extends ConnectionsPool {
     return this.releaseHold('+switch-master');
   }
 
+  /** Whether `address` is the master this pool switched away from (a sentinel naming it is behind). */
+  leftBehind(address: Address): boolean {
+    return sameAddress(this.demoted, address);
+  }
+
   /** The master is objectively down: stop using it now, queue commands until a new one is known. */
   masterDown(address: Address): void {
     if (!sameAddress(this.currentAddress, address)) return;

@@ -290,16 +290,24 @@ export class SentinelPool extends EventEmitter implements Discovery {
       if (this.isClosed || pool.closed || pool.address === null) continue;
       try {
         const reply = (await this.execute('SENTINEL', 'GET-MASTER-ADDR-BY-NAME', service)) as [string, string] | null;
+        this.checkFailing = false;
         if (reply === null || pool.address === null) continue;
         const address = this.mapAddress(String(reply[0]), Number(reply[1]));
-        if (!sameAddress(address, pool.address)) {
+        const current = pool.address;
+        if (!sameAddress(address, current)) {
+          // A sentinel that has not yet heard of the failover still names the master this pool left: no
+          // reason to go back while the one in use answers as master (a missed switch away from it does not).
+          if (pool.leftBehind(address) && (await this.discovery.answersAsMaster(service, current))) {
+            this.log('debug', `A sentinel still names ${formatAddress(address)}, left behind by ${service}: staying`);
+            continue;
+          }
+          if (this.isClosed || pool.closed || !sameAddress(pool.address, current)) continue;
           this.log(
             'warn',
-            `Sentinels report ${formatAddress(address)} as master of ${service} (client used ${formatAddress(pool.address)}): switching`,
+            `Sentinels report ${formatAddress(address)} as master of ${service} (client used ${formatAddress(current)}): switching`,
           );
-          this.follower.switchMaster(service, pool.address, address);
+          this.follower.switchMaster(service, current, address);
         }
-        this.checkFailing = false;
       } catch (err) {
         // The next round tries again; one warning per stretch of failures.
         if (this.isClosed || this.checkFailing) continue;

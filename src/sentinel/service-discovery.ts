@@ -91,6 +91,16 @@ export class ServiceDiscovery {
     );
   }
 
+  /** Whether `address` answers ROLE as a master now (on a connection of its own, closed at once). */
+  async answersAsMaster(service: string, address: Address, timeout = this.timeout): Promise<boolean> {
+    try {
+      (await this.connectChecked(service, address, 'master', timeout)).close();
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
   /**
    * The master one sentinel names: GET-MASTER-ADDR-BY-NAME, which is already the promoted replica while a
    * failover runs (SENTINEL MASTER still lists the old master until +switch-master, and a client that
