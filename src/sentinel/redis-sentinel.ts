@@ -16,7 +16,8 @@ function ok(reply: unknown): true {
   return true;
 }
 
-const EVENTS: readonly (keyof SentinelEvents)[] = [
+/** @internal The events a RedisSentinel forwards from its pool (API.md "Events and tracing"). */
+export const SENTINEL_EVENT_NAMES: readonly (keyof SentinelEvents)[] = [
   'failover-start',
   'switch-master',
   'failover-end',
@@ -57,7 +58,7 @@ export class RedisSentinel extends EventEmitter {
 
   constructor(readonly pool: SentinelPool) {
     super();
-    for (const event of EVENTS) pool.on(event, (payload: unknown) => this.emit(event, payload));
+    for (const event of SENTINEL_EVENT_NAMES) pool.on(event, (payload: unknown) => this.emit(event, payload));
   }
 
   /** Per service and role: address, size, queued commands, write hold, last failover, in-doubt writes. */

@@ -6,6 +6,7 @@ import { spawn } from 'node:child_process';
 import type { Redis } from '../../src/client/redis.js';
 import { createConnection } from '../../src/connection/connection.js';
 import type { RedisSentinel } from '../../src/sentinel/index.js';
+import { SENTINEL_EVENT_NAMES } from '../../src/sentinel/redis-sentinel.js';
 import { SentinelTopology, waitFor, type SentinelTopologyOptions } from '../../src/testing/index.js';
 import { command } from '../../src/testing/commands.js';
 import type { Address } from '../../src/types.js';
@@ -226,16 +227,7 @@ export function recordEvents(sentinel: RedisSentinel): {
   of: (name: string, since?: number) => RecordedEvent[];
 } {
   const events: RecordedEvent[] = [];
-  for (const name of [
-    'failover-start',
-    'switch-master',
-    'failover-end',
-    'failover-abort',
-    'sentinel-up',
-    'sentinel-down',
-    'resubscribed',
-    'warning',
-  ]) {
+  for (const name of SENTINEL_EVENT_NAMES) {
     sentinel.on(name, (payload: Record<string, unknown>) => events.push({ name, payload, at: Date.now() }));
   }
   return { events, of: (name, since = 0) => events.slice(since).filter((e) => e.name === name) };
