@@ -50,3 +50,6 @@ export {
   type SentinelEvents,
 } from './sentinel/index.js';
 export type { Subscriptions } from './pool/subscriber.js';
+export type { ClientCacheOptions } from './client-cache/options.js';
+export type { ClientCacheStats } from './client-cache/client-cache.js';
+export { CACHEABLE_COMMANDS } from './client-cache/cacheable.js';

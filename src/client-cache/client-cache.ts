@@ -1,0 +1,286 @@
+import { getKeyIndexes } from '@ioredis/commands';
+import { formatAddress, sameAddress } from '../address.js';
+import { Command, type RedisConnection } from '../connection/connection.js';
+import { ConnectionClosedError } from '../errors.js';
+import { MAY_WRITE, WRITE, commandFlags } from '../protocol/commands.js';
+import type { Address, RedisArg } from '../types.js';
+import { isCacheable } from './cacheable.js';
+import { InvalidationLink } from './invalidation-link.js';
+import { copyReply, entryKey, indexKey } from './keys.js';
+import { LruStore } from './lru-store.js';
+import type { ClientCacheOptions } from './options.js';
+
+/** `stats().clientCache`: counters since the pool was made, and the entries held now. */
+export interface ClientCacheStats {
+  /** Reads answered from memory. */
+  hits: number;
+  /** Cacheable reads sent to the server. */
+  misses: number;
+  /** Keys named in the server's invalidation messages. */
+  invalidations: number;
+  /** Times the whole cache was dropped (a connection or the invalidation connection lost, a failover, a server flush). */
+  flushes: number;
+  entries: number;
+}
+
+/** What the cache needs from its pool. */
+export interface CacheHost {
+  /** A plain connection to `address` that returns Buffers (the invalidation connection). */
+  openLink(address: Address): Promise<RedisConnection>;
+  log(level: 'debug' | 'log' | 'warn', message: string): void;
+}
+
+/** How the pool sends a command past the cache. */
+export type SendDirect = (name: string, args: readonly RedisArg[], buffers: boolean) => Promise<unknown>;
+
+/** Reads of one Redis key under way: an invalidation bumps `gen`, and replies sent before it are not kept. */
+interface InFlight {
+  reads: number;
+  gen: number;
+}
+
+// Flushes of every key the server tracks for us: their invalidation is one null message.
+const FLUSHING = new Set(['flushall', 'flushdb', 'swapdb']);
+
+/**
+ * A pool's client-side cache. Every shared connection runs `CLIENT TRACKING ON REDIRECT <id>` (the
+ * id of the InvalidationLink to the same server) before any read it carries may be kept. A reply is
+ * kept only when nothing that could make it stale happened while it was in flight: no invalidation
+ * of its key (per-key generation), no flush and no connection whose tracking is not live (`epoch`).
+ */
+export class ClientCache {
+  private readonly store: LruStore;
+  private hits = 0;
+  private misses = 0;
+  private invalidations = 0;
+  private flushes = 0;
+  /** Bumped by every flush and whenever a connection's tracking is not live: replies in flight are not kept. */
+  private epoch = 0;
+  /** Each connection told to track, with the redirect id it was given (0: not tracking a live link). */
+  private readonly tracked = new Map<RedisConnection, number>();
+  /** Connections not tracking a live link: while any is left, no reply is kept. */
+  private readonly untracked = new Set<RedisConnection>();
+  private readonly links = new Map<string, InvalidationLink>();
+  private readonly inFlight = new Map<string, InFlight>();
+  /** CLIENT TRACKING was refused (ACL, an old server): the cache stays empty. */
+  private disabled = false;
+  private closed = false;
+
+  constructor(
+    options: Required<ClientCacheOptions>,
+    private readonly host: CacheHost,
+  ) {
+    this.store = new LruStore(options.maxEntries, options.ttl);
+  }
+
+  stats(): ClientCacheStats {
+    return {
+      hits: this.hits,
+      misses: this.misses,
+      invalidations: this.invalidations,
+      flushes: this.flushes,
+      entries: this.store.size,
+    };
+  }
+
+  /** Replies may be kept: every connection tracks a live invalidation link. */
+  private get ready(): boolean {
+    return this.untracked.size === 0 && !this.disabled && !this.closed;
+  }
+
+  /** One command through the cache: a cacheable read may be answered from memory; a write drops its keys. */
+  send(name: string, args: readonly RedisArg[], buffers: boolean, use: boolean, direct: SendDirect): Promise<unknown> {
+    if (use && isCacheable(name, args)) return this.read(name, args, buffers, direct);
+    if ((commandFlags(name) & (WRITE | MAY_WRITE)) === 0) return direct(name, args, buffers);
+    const keys = keysOf(name, args);
+    this.dropLocal(keys);
+    // Dropped again on the reply: a read racing the write on another connection may have kept the old value.
+    return direct(name, args, buffers).finally(() => this.dropLocal(keys));
+  }
+
+  /** Pipelines and MULTI: their reads are not cached; their writes drop their keys like single writes. */
+  watchBatch(commands: readonly (readonly [string, readonly RedisArg[], unknown])[], replies: Promise<unknown>[]): void {
+    for (let i = 0; i < commands.length; i++) {
+      const [name, args] = commands[i]!;
+      if ((commandFlags(name) & (WRITE | MAY_WRITE)) === 0) continue;
+      const keys = keysOf(name, args);
+      this.dropLocal(keys);
+      replies[i]!.then(
+        () => this.dropLocal(keys),
+        () => this.dropLocal(keys),
+      );
+    }
+  }
+
+  private read(name: string, args: readonly RedisArg[], buffers: boolean, direct: SendDirect): Promise<unknown> {
+    const id = entryKey(name, args, buffers);
+    const cached = this.store.get(id);
+    if (cached !== undefined) {
+      this.hits++;
+      return Promise.resolve(copyReply(cached));
+    }
+    this.misses++;
+    const reply = direct(name, args, buffers);
+    if (!this.ready) return reply;
+    const key = indexKey(args[0]!);
+    const epoch = this.epoch;
+    let flight = this.inFlight.get(key);
+    if (flight === undefined) this.inFlight.set(key, (flight = { reads: 0, gen: 0 }));
+    flight.reads++;
+    const gen = flight.gen;
+    const f = flight;
+    return reply.then(
+      (value) => {
+        this.landed(key, f);
+        if (epoch === this.epoch && f.gen === gen) this.store.set(id, key, copyReply(value));
+        return value;
+      },
+      (err: unknown) => {
+        this.landed(key, f);
+        throw err;
+      },
+    );
+  }
+
+  private landed(key: string, flight: InFlight): void {
+    if (--flight.reads === 0 && this.inFlight.get(key) === flight) this.inFlight.delete(key);
+  }
+
+  /** Drops what this client's own write makes stale (null: everything). */
+  private dropLocal(keys: readonly RedisArg[] | null): void {
+    if (keys === null) this.flush('a flush sent by this client');
+    else for (const k of keys) this.invalidateKey(indexKey(k));
+  }
+
+  private invalidateKey(key: string): void {
+    this.store.invalidate(key);
+    const flight = this.inFlight.get(key);
+    if (flight !== undefined) flight.gen++;
+  }
+
+  /** Drops every entry; replies in flight are not kept either. */
+  flush(why: string): void {
+    this.epoch++;
+    this.flushes++;
+    if (this.store.size > 0) this.host.log('debug', `Client cache dropped (${this.store.size} entries): ${why}`);
+    this.store.clear();
+  }
+
+  // ---- tracking ----
+
+  /** A connection joins the shared set (new, or given back): it tracks the live link to its server. */
+  attach(conn: RedisConnection): void {
+    if (this.closed || this.disabled || conn.closed) return;
+    if (!this.tracked.has(conn)) {
+      this.tracked.set(conn, 0);
+      conn.once('close', () => this.detach(conn));
+    }
+    const link = this.linkFor(conn.address);
+    if (link.id === 0) this.markUntracked(conn);
+    else if (this.tracked.get(conn) !== link.id) this.track(conn, link.id);
+  }
+
+  private linkFor(address: Address): InvalidationLink {
+    const where = formatAddress(address);
+    let link = this.links.get(where);
+    if (link === undefined) {
+      link = new InvalidationLink(address, {
+        open: (a) => this.host.openLink(a),
+        onLive: (l) => this.onLinkLive(l),
+        onLost: (l) => this.onLinkLost(l),
+        onInvalidate: (keys) => this.onInvalidate(keys),
+        log: (level, message) => this.host.log(level, message),
+      });
+      this.links.set(where, link);
+    }
+    return link;
+  }
+
+  private markUntracked(conn: RedisConnection): void {
+    this.tracked.set(conn, 0);
+    this.untracked.add(conn);
+    // A read sent before this may be carried by this connection: not kept.
+    this.epoch++;
+  }
+
+  /** Queued ahead of anything sent later on this connection, so every later read is tracked. */
+  private track(conn: RedisConnection, id: number): void {
+    this.tracked.set(conn, id);
+    this.untracked.delete(conn);
+    const command = new Command(
+      'CLIENT',
+      ['TRACKING', 'ON', 'REDIRECT', id],
+      false,
+      () => {},
+      (err) => this.trackingFailed(conn, err),
+    );
+    // Never sent again on another connection by a managed pool's retries.
+    command.attempts = Infinity;
+    conn.enqueue(command);
+  }
+
+  private trackingFailed(conn: RedisConnection, err: Error): void {
+    // A closed connection drops the cache through its 'close' event.
+    if (err instanceof ConnectionClosedError || conn.closed || this.closed) return;
+    this.disabled = true;
+    this.flush('CLIENT TRACKING refused');
+    this.host.log('warn', `Client cache off: CLIENT TRACKING refused by ${formatAddress(conn.address)}: ${err.message}`);
+  }
+
+  private detach(conn: RedisConnection): void {
+    const id = this.tracked.get(conn);
+    this.tracked.delete(conn);
+    this.untracked.delete(conn);
+    // The server forgets what this connection tracked: its invalidations will never come.
+    if (id !== undefined && id !== 0) this.flush('a tracked connection closed');
+    for (const c of this.tracked.keys()) if (sameAddress(c.address, conn.address)) return;
+    const where = formatAddress(conn.address);
+    void this.links.get(where)?.close();
+    this.links.delete(where);
+  }
+
+  private onLinkLive(link: InvalidationLink): void {
+    if (this.closed || this.disabled) return;
+    for (const conn of [...this.untracked]) {
+      if (conn.closed || !sameAddress(conn.address, link.address)) continue;
+      // Inside MULTI the command would only be queued (and DISCARD would drop it): done when given back.
+      if (conn.inTransaction) continue;
+      this.track(conn, link.id);
+    }
+  }
+
+  private onLinkLost(link: InvalidationLink): void {
+    this.flush('the invalidation connection closed');
+    for (const conn of this.tracked.keys()) if (sameAddress(conn.address, link.address)) this.markUntracked(conn);
+  }
+
+  private onInvalidate(keys: readonly Buffer[] | null): void {
+    if (keys === null) {
+      this.flush('the server flushed');
+      return;
+    }
+    for (const k of keys) {
+      this.invalidations++;
+      this.invalidateKey(Buffer.isBuffer(k) ? k.toString('latin1') : indexKey(String(k)));
+    }
+  }
+
+  close(): Promise<void> {
+    this.closed = true;
+    this.store.clear();
+    const links = [...this.links.values()];
+    this.links.clear();
+    return Promise.allSettled(links.map((l) => l.close())).then(() => undefined);
+  }
+}
+
+/** The keys a write touches (null: it flushes every key). */
+function keysOf(name: string, args: readonly RedisArg[]): RedisArg[] | null {
+  if (FLUSHING.has(name.toLowerCase())) return null;
+  try {
+    return getKeyIndexes(name, args as RedisArg[], { nameCaseInsensitive: true }).map((i) => args[i]!);
+  } catch {
+    // A command the table cannot read: drop everything rather than keep a stale reply.
+    return null;
+  }
+}
