@@ -1,0 +1,135 @@
+// The client-side cache's pure parts: the LRU store (order, bound, ttl, index by key), which commands
+// are cacheable, entry identities that never collide, index keys, and option validation.
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import { CACHEABLE_COMMANDS, isCacheable } from '../../src/client-cache/cacheable.js';
+import { copyReply, entryKey, indexKey } from '../../src/client-cache/keys.js';
+import { LruStore } from '../../src/client-cache/lru-store.js';
+import { validateClientCache } from '../../src/client-cache/options.js';
+
+describe('LruStore', () => {
+  test('keeps at most maxEntries, evicting the least recently used first', () => {
+    const store = new LruStore(3, 0);
+    store.set('a', 'ka', 1);
+    store.set('b', 'kb', 2);
+    store.set('c', 'kc', 3);
+    assert.equal(store.get('a'), 1); // a is now the most recent: b is the oldest
+    store.set('d', 'kd', 4);
+    assert.equal(store.size, 3);
+    assert.equal(store.get('b'), undefined);
+    assert.deepEqual(
+      ['a', 'c', 'd'].map((id) => store.get(id)),
+      [1, 3, 4],
+    );
+  });
+
+  test('invalidating a key drops every reply read from it, and only those', () => {
+    const store = new LruStore(10, 0);
+    store.set('GET k', 'k', 'v');
+    store.set('STRLEN k', 'k', 1);
+    store.set('GET other', 'other', 'w');
+    assert.equal(store.invalidate('k'), 2);
+    assert.equal(store.get('GET k'), undefined);
+    assert.equal(store.get('STRLEN k'), undefined);
+    assert.equal(store.get('GET other'), 'w');
+    assert.equal(store.invalidate('k'), 0);
+    // An entry evicted by the bound leaves no trace in the index.
+    const small = new LruStore(1, 0);
+    small.set('x', 'kx', 1);
+    small.set('y', 'ky', 2);
+    assert.equal(small.invalidate('kx'), 0);
+  });
+
+  test('an entry past its ttl is a miss and is dropped', () => {
+    const store = new LruStore(10, 1_000);
+    const realNow = Date.now;
+    let now = 1_000_000;
+    Date.now = () => now;
+    try {
+      store.set('a', 'ka', 'v');
+      now += 999;
+      assert.equal(store.get('a'), 'v');
+      now += 1;
+      assert.equal(store.get('a'), undefined);
+      assert.equal(store.size, 0);
+    } finally {
+      Date.now = realNow;
+    }
+  });
+
+  test('setting an id again replaces the entry (one entry, new value)', () => {
+    const store = new LruStore(10, 0);
+    store.set('a', 'k', 1);
+    store.set('a', 'k', 2);
+    assert.equal(store.size, 1);
+    assert.equal(store.get('a'), 2);
+    assert.equal(store.invalidate('k'), 1);
+  });
+});
+
+describe('cacheable commands', () => {
+  test('single-key reads are cacheable in any spelling; side effects, time and randomness are not', () => {
+    for (const name of ['GET', 'get', 'HGETALL', 'zrange', 'SISMEMBER', 'LRANGE', 'STRLEN', 'TYPE']) {
+      assert.equal(isCacheable(name, ['k', 'x']), true, name);
+    }
+    for (const name of ['TTL', 'PTTL', 'OBJECT', 'RANDOMKEY', 'SRANDMEMBER', 'GETEX', 'GETDEL', 'SET', 'MGET', 'PFCOUNT']) {
+      assert.equal(isCacheable(name, ['k']), false, name);
+    }
+    assert.equal(isCacheable('GET', []), false);
+  });
+
+  test('EXISTS is cacheable with one key only', () => {
+    assert.equal(isCacheable('EXISTS', ['a']), true);
+    assert.equal(isCacheable('exists', ['a', 'b']), false);
+  });
+
+  test('the list holds only read-only commands of the command table', async () => {
+    const { hasFlag, exists } = await import('@ioredis/commands');
+    for (const name of CACHEABLE_COMMANDS) {
+      assert.ok(exists(name), name);
+      assert.ok(hasFlag(name, 'readonly'), `${name} is read-only`);
+    }
+  });
+});
+
+describe('cache keys', () => {
+  test('arguments are length-prefixed: different calls never share an entry', () => {
+    assert.notEqual(entryKey('HMGET', ['h', 'a b'], false), entryKey('HMGET', ['h', 'a', 'b'], false));
+    assert.notEqual(entryKey('HMGET', ['h', 'a\u0000s1:b'], false), entryKey('HMGET', ['h', 'a', 'b'], false));
+    assert.notEqual(entryKey('GET', ['k'], false), entryKey('GET', ['k'], true));
+    assert.notEqual(entryKey('GET', ['k'], false), entryKey('STRLEN', ['k'], false));
+  });
+
+  test('the index key is the key bytes: string and Buffer forms of one key meet', () => {
+    assert.equal(indexKey('plain'), 'plain');
+    assert.equal(indexKey('clé'), Buffer.from('clé').toString('latin1'));
+    assert.equal(indexKey(Buffer.from('clé')), indexKey('clé'));
+    assert.equal(indexKey(Buffer.from([0xff, 0x00])), '\u00ff\u0000');
+    assert.equal(indexKey(12), '12');
+  });
+
+  test('copies of replies share nothing mutable with the original', () => {
+    const original = ['a', Buffer.from('b'), ['c']];
+    const copy = copyReply(original) as unknown[];
+    assert.deepEqual(copy, original);
+    (copy[1] as Buffer)[0] = 0x7a;
+    (copy[2] as string[]).push('d');
+    copy.push('e');
+    assert.deepEqual(original, ['a', Buffer.from('b'), ['c']]);
+  });
+});
+
+describe('clientCache option', () => {
+  test('defaults, and a TypeError naming the bad field', () => {
+    assert.equal(validateClientCache(undefined), null);
+    assert.deepEqual(validateClientCache({}), { maxEntries: 10_000, ttl: 0 });
+    assert.deepEqual(validateClientCache({ maxEntries: 5, ttl: 100 }), { maxEntries: 5, ttl: 100 });
+    assert.throws(() => validateClientCache({ maxEntries: 0 }), /clientCache\.maxEntries/);
+    assert.throws(() => validateClientCache({ maxEntries: 1.5 }), /clientCache\.maxEntries/);
+    assert.throws(() => validateClientCache({ ttl: -1 }), /clientCache\.ttl/);
+    assert.throws(() => validateClientCache({ ttl: 0 }), /clientCache\.ttl/);
+    assert.throws(() => validateClientCache({ maxEntires: 5 }), /clientCache\.maxEntires is not an option/);
+    assert.throws(() => validateClientCache(true), TypeError);
+    assert.throws(() => validateClientCache(null), /clientCache must be an object/);
+  });
+});
