@@ -148,9 +148,26 @@ export class ConnectionsPool extends EventEmitter implements CommandTarget {
 
   /** `cache: false`: this read is not answered from (nor kept in) the client-side cache. */
   send(name: string, args: readonly RedisArg[], encoding?: ReplyEncoding, cache?: boolean): Promise<unknown> {
-    const buffers = buffersFor(encoding, this.options.encoding === null);
-    if (this.clientCache !== null) return this.clientCache.send(name, args, buffers, cache !== false, this.sendNow);
-    return new Promise((resolve, reject) => this.dispatch(new Command(name, args, buffers, resolve, reject)));
+    if (this.clientCache !== null) return this.sendCached(this.clientCache, name, args, encoding, cache !== false);
+    return new Promise((resolve, reject) => {
+      this.dispatch(new Command(name, args, buffersFor(encoding, this.options.encoding === null), resolve, reject));
+    });
+  }
+
+  private sendCached(
+    cache: ClientCache,
+    name: string,
+    args: readonly RedisArg[],
+    encoding: ReplyEncoding | undefined,
+    use: boolean,
+  ): Promise<unknown> {
+    let buffers: boolean;
+    try {
+      buffers = buffersFor(encoding, this.options.encoding === null);
+    } catch (err) {
+      return Promise.reject(err as Error);
+    }
+    return cache.send(name, args, buffers, use, this.sendNow);
   }
 
   private readonly sendNow = (name: string, args: readonly RedisArg[], buffers: boolean): Promise<unknown> =>
