@@ -67,13 +67,20 @@ export async function hotKeys(
   const keys = Array.from({ length: HOT_KEYS }, (_, i) => `${prefix}hot:${i}`);
   await Promise.all(keys.map((k) => writer.set(k, `v0-${k}`)));
   let op = 0;
+  // xorshift32, fixed seed: every column reads and writes the same keys in the same order, spread evenly.
+  let x = 0x9e3779b9;
+  const next = (): number => {
+    x ^= x << 13;
+    x ^= x >>> 17;
+    x ^= x << 5;
+    return (x >>> 0) % HOT_KEYS;
+  };
   return {
     concurrency: 100,
     close: () => writer.close(),
     async step(_w, s) {
       const n = op++;
-      // A multiplier prime to 1,000 visits every key once per 1,000 ops, in a scattered order.
-      const key = keys[(n * 7919) % HOT_KEYS]!;
+      const key = keys[next()]!;
       if (n % WRITE_EVERY === WRITE_EVERY - 1) {
         await writer.set(key, `v${n}`);
         return 1;

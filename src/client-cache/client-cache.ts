@@ -4,9 +4,9 @@ import { Command, type RedisConnection } from '../connection/connection.js';
 import { ConnectionClosedError } from '../errors.js';
 import { MAY_WRITE, WRITE, commandFlags } from '../protocol/commands.js';
 import type { Address, RedisArg } from '../types.js';
-import { isCacheable } from './cacheable.js';
+import { cacheGroups, type CacheGroups } from './cacheable.js';
 import { InvalidationLink } from './invalidation-link.js';
-import { copyReply, entryKey, indexKey } from './keys.js';
+import { argsKey, copyReply, indexKey } from './keys.js';
 import { LruStore } from './lru-store.js';
 import type { ClientCacheOptions } from './options.js';
 
@@ -90,7 +90,10 @@ export class ClientCache {
 
   /** One command through the cache: a cacheable read may be answered from memory; a write drops its keys. */
   send(name: string, args: readonly RedisArg[], buffers: boolean, use: boolean, direct: SendDirect): Promise<unknown> {
-    if (use && isCacheable(name, args)) return this.read(name, args, buffers, direct);
+    if (use) {
+      const groups = cacheGroups(name, args);
+      if (groups !== null) return this.read(groups, name, args, buffers, direct);
+    }
     if ((commandFlags(name) & (WRITE | MAY_WRITE)) === 0) return direct(name, args, buffers);
     const keys = keysOf(name, args);
     this.dropLocal(keys);
@@ -99,7 +102,10 @@ export class ClientCache {
   }
 
   /** Pipelines and MULTI: their reads are not cached; their writes drop their keys like single writes. */
-  watchBatch(commands: readonly (readonly [string, readonly RedisArg[], unknown])[], replies: Promise<unknown>[]): void {
+  watchBatch(
+    commands: readonly (readonly [string, readonly RedisArg[], unknown])[],
+    replies: Promise<unknown>[],
+  ): void {
     for (let i = 0; i < commands.length; i++) {
       const [name, args] = commands[i]!;
       if ((commandFlags(name) & (WRITE | MAY_WRITE)) === 0) continue;
@@ -112,9 +118,18 @@ export class ClientCache {
     }
   }
 
-  private read(name: string, args: readonly RedisArg[], buffers: boolean, direct: SendDirect): Promise<unknown> {
-    const id = entryKey(name, args, buffers);
-    const cached = this.store.get(id);
+  private read(
+    groups: CacheGroups,
+    name: string,
+    args: readonly RedisArg[],
+    buffers: boolean,
+    direct: SendDirect,
+  ): Promise<unknown> {
+    const first = args[0]!;
+    const single = args.length === 1 && typeof first === 'string';
+    const group = (single ? groups.single : groups.other)[buffers ? 1 : 0];
+    const id = single ? first : argsKey(args);
+    const cached = this.store.get(group, id);
     if (cached !== undefined) {
       this.hits++;
       return Promise.resolve(copyReply(cached));
@@ -122,7 +137,7 @@ export class ClientCache {
     this.misses++;
     const reply = direct(name, args, buffers);
     if (!this.ready) return reply;
-    const key = indexKey(args[0]!);
+    const key = indexKey(first);
     const epoch = this.epoch;
     let flight = this.inFlight.get(key);
     if (flight === undefined) this.inFlight.set(key, (flight = { reads: 0, gen: 0 }));
@@ -132,7 +147,7 @@ export class ClientCache {
     return reply.then(
       (value) => {
         this.landed(key, f);
-        if (epoch === this.epoch && f.gen === gen) this.store.set(id, key, copyReply(value));
+        if (epoch === this.epoch && f.gen === gen) this.store.set(group, id, key, copyReply(value));
         return value;
       },
       (err: unknown) => {
@@ -224,7 +239,10 @@ export class ClientCache {
     if (err instanceof ConnectionClosedError || conn.closed || this.closed) return;
     this.disabled = true;
     this.flush('CLIENT TRACKING refused');
-    this.host.log('warn', `Client cache off: CLIENT TRACKING refused by ${formatAddress(conn.address)}: ${err.message}`);
+    this.host.log(
+      'warn',
+      `Client cache off: CLIENT TRACKING refused by ${formatAddress(conn.address)}: ${err.message}`,
+    );
   }
 
   private detach(conn: RedisConnection): void {

@@ -14,16 +14,16 @@ export function indexKey(key: RedisArg): string {
 }
 
 /**
- * The entry's identity: command, reply encoding and every argument, each length-prefixed so that
- * `HMGET h 'a b'` and `HMGET h a b` never share an entry.
+ * The entry id of a call that is not one string argument: every argument, each length-prefixed so that
+ * `HMGET h 'a b'` and `HMGET h a b` never share an entry (command and reply form are the store group).
  */
-export function entryKey(name: string, args: readonly RedisArg[], buffers: boolean): string {
-  let out = buffers ? `${name}\u0000b` : `${name}\u0000s`;
+export function argsKey(args: readonly RedisArg[]): string {
+  let out = '';
   for (let i = 0; i < args.length; i++) {
     const a = args[i]!;
-    if (typeof a === 'string') out += `\u0000${a.length}:${a}`;
-    else if (typeof a === 'number') out += `\u0000n${a}`;
-    else out += `\u0000b${a.length}:${a.toString('latin1')}`;
+    if (typeof a === 'string') out += `s${a.length}:${a}`;
+    else if (typeof a === 'number') out += `n${a};`;
+    else out += `b${a.length}:${a.toString('latin1')}`;
   }
   return out;
 }

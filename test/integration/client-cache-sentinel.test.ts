@@ -102,7 +102,10 @@ describe('client-side cache through Sentinel', () => {
         // subscription is there too, so the link is found by id).
         const link = list.find((c) => c.id === tracking[0]!.redir);
         assert.ok(link !== undefined && link.sub === '1', JSON.stringify(list));
-        assert.ok(tracking.every((c) => c.redir === link.id), JSON.stringify(tracking));
+        assert.ok(
+          tracking.every((c) => c.redir === link.id),
+          JSON.stringify(tracking),
+        );
         const before = cacheStats(s, 'slave');
         await master.set(key, 'v2');
         await waitFor('the replica read to see v2', async () => (await replica.get(key)) === 'v2', {
@@ -166,9 +169,13 @@ describe('client-side cache through Sentinel', () => {
       const before = cacheStats(s, 'master');
       master.pause();
       try {
-        await waitFor('the client to drop the cache on +odown', () => cacheStats(s, 'master').flushes > before.flushes, {
-          timeoutMs: 10_000,
-        });
+        await waitFor(
+          'the client to drop the cache on +odown',
+          () => cacheStats(s, 'master').flushes > before.flushes,
+          {
+            timeoutMs: 10_000,
+          },
+        );
         assert.equal(cacheStats(s, 'master').entries, 0);
       } finally {
         master.resume();

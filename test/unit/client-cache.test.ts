@@ -2,41 +2,41 @@
 // are cacheable, entry identities that never collide, index keys, and option validation.
 import assert from 'node:assert/strict';
 import { describe, test } from 'node:test';
-import { CACHEABLE_COMMANDS, isCacheable } from '../../src/client-cache/cacheable.js';
-import { copyReply, entryKey, indexKey } from '../../src/client-cache/keys.js';
+import { CACHEABLE_COMMANDS, cacheGroups, isCacheable } from '../../src/client-cache/cacheable.js';
+import { argsKey, copyReply, indexKey } from '../../src/client-cache/keys.js';
 import { LruStore } from '../../src/client-cache/lru-store.js';
 import { validateClientCache } from '../../src/client-cache/options.js';
 
 describe('LruStore', () => {
   test('keeps at most maxEntries, evicting the least recently used first', () => {
     const store = new LruStore(3, 0);
-    store.set('a', 'ka', 1);
-    store.set('b', 'kb', 2);
-    store.set('c', 'kc', 3);
-    assert.equal(store.get('a'), 1); // a is now the most recent: b is the oldest
-    store.set('d', 'kd', 4);
+    store.set('g', 'a', 'ka', 1);
+    store.set('g', 'b', 'kb', 2);
+    store.set('g', 'c', 'kc', 3);
+    assert.equal(store.get('g', 'a'), 1); // a is now the most recent: b is the oldest
+    store.set('g', 'd', 'kd', 4);
     assert.equal(store.size, 3);
-    assert.equal(store.get('b'), undefined);
+    assert.equal(store.get('g', 'b'), undefined);
     assert.deepEqual(
-      ['a', 'c', 'd'].map((id) => store.get(id)),
+      ['a', 'c', 'd'].map((id) => store.get('g', id)),
       [1, 3, 4],
     );
   });
 
   test('invalidating a key drops every reply read from it, and only those', () => {
     const store = new LruStore(10, 0);
-    store.set('GET k', 'k', 'v');
-    store.set('STRLEN k', 'k', 1);
-    store.set('GET other', 'other', 'w');
+    store.set('g', 'GET k', 'k', 'v');
+    store.set('g', 'STRLEN k', 'k', 1);
+    store.set('g', 'GET other', 'other', 'w');
     assert.equal(store.invalidate('k'), 2);
-    assert.equal(store.get('GET k'), undefined);
-    assert.equal(store.get('STRLEN k'), undefined);
-    assert.equal(store.get('GET other'), 'w');
+    assert.equal(store.get('g', 'GET k'), undefined);
+    assert.equal(store.get('g', 'STRLEN k'), undefined);
+    assert.equal(store.get('g', 'GET other'), 'w');
     assert.equal(store.invalidate('k'), 0);
     // An entry evicted by the bound leaves no trace in the index.
     const small = new LruStore(1, 0);
-    small.set('x', 'kx', 1);
-    small.set('y', 'ky', 2);
+    small.set('g', 'x', 'kx', 1);
+    small.set('g', 'y', 'ky', 2);
     assert.equal(small.invalidate('kx'), 0);
   });
 
@@ -46,11 +46,11 @@ describe('LruStore', () => {
     let now = 1_000_000;
     Date.now = () => now;
     try {
-      store.set('a', 'ka', 'v');
+      store.set('g', 'a', 'ka', 'v');
       now += 999;
-      assert.equal(store.get('a'), 'v');
+      assert.equal(store.get('g', 'a'), 'v');
       now += 1;
-      assert.equal(store.get('a'), undefined);
+      assert.equal(store.get('g', 'a'), undefined);
       assert.equal(store.size, 0);
     } finally {
       Date.now = realNow;
@@ -59,10 +59,10 @@ describe('LruStore', () => {
 
   test('setting an id again replaces the entry (one entry, new value)', () => {
     const store = new LruStore(10, 0);
-    store.set('a', 'k', 1);
-    store.set('a', 'k', 2);
+    store.set('g', 'a', 'k', 1);
+    store.set('g', 'a', 'k', 2);
     assert.equal(store.size, 1);
-    assert.equal(store.get('a'), 2);
+    assert.equal(store.get('g', 'a'), 2);
     assert.equal(store.invalidate('k'), 1);
   });
 });
@@ -72,7 +72,18 @@ describe('cacheable commands', () => {
     for (const name of ['GET', 'get', 'HGETALL', 'zrange', 'SISMEMBER', 'LRANGE', 'STRLEN', 'TYPE']) {
       assert.equal(isCacheable(name, ['k', 'x']), true, name);
     }
-    for (const name of ['TTL', 'PTTL', 'OBJECT', 'RANDOMKEY', 'SRANDMEMBER', 'GETEX', 'GETDEL', 'SET', 'MGET', 'PFCOUNT']) {
+    for (const name of [
+      'TTL',
+      'PTTL',
+      'OBJECT',
+      'RANDOMKEY',
+      'SRANDMEMBER',
+      'GETEX',
+      'GETDEL',
+      'SET',
+      'MGET',
+      'PFCOUNT',
+    ]) {
       assert.equal(isCacheable(name, ['k']), false, name);
     }
     assert.equal(isCacheable('GET', []), false);
@@ -94,10 +105,32 @@ describe('cacheable commands', () => {
 
 describe('cache keys', () => {
   test('arguments are length-prefixed: different calls never share an entry', () => {
-    assert.notEqual(entryKey('HMGET', ['h', 'a b'], false), entryKey('HMGET', ['h', 'a', 'b'], false));
-    assert.notEqual(entryKey('HMGET', ['h', 'a\u0000s1:b'], false), entryKey('HMGET', ['h', 'a', 'b'], false));
-    assert.notEqual(entryKey('GET', ['k'], false), entryKey('GET', ['k'], true));
-    assert.notEqual(entryKey('GET', ['k'], false), entryKey('STRLEN', ['k'], false));
+    assert.notEqual(argsKey(['h', 'a b']), argsKey(['h', 'a', 'b']));
+    assert.notEqual(argsKey(['h', 'a s1:b']), argsKey(['h', 'a', 'b']));
+    assert.notEqual(argsKey(['k', 1]), argsKey(['k', '1']));
+    assert.notEqual(argsKey([Buffer.from('k')]), argsKey(['k']));
+    assert.equal(argsKey(['h', 'a', 'b']), argsKey(['h', 'a', 'b']));
+  });
+
+  test('the store groups keep command, reply form and argument shape apart', () => {
+    const get = cacheGroups('GET', ['k'])!;
+    const strlen = cacheGroups('STRLEN', ['k'])!;
+    const all = [...get.single, ...get.other, ...strlen.single, ...strlen.other];
+    assert.equal(new Set(all).size, all.length);
+    assert.equal(cacheGroups('GET', ['k']), get, 'looked up once per spelling');
+  });
+
+  test('a hit in the recent half keeps its place; one in the older half moves to the recent end', () => {
+    const store = new LruStore(4, 0);
+    for (const id of ['a', 'b', 'c', 'd']) store.set('g', id, id, id);
+    store.get('g', 'd'); // recent half: stays
+    store.get('g', 'a'); // older half: moves to the end
+    store.set('g', 'e', 'e', 'e'); // evicts b, the least recently placed
+    assert.equal(store.get('g', 'b'), undefined);
+    assert.deepEqual(
+      ['a', 'c', 'd', 'e'].map((id) => store.get('g', id)),
+      ['a', 'c', 'd', 'e'],
+    );
   });
 
   test('the index key is the key bytes: string and Buffer forms of one key meet', () => {
