@@ -1,14 +1,14 @@
 import { getKeyIndexes } from '@ioredis/commands';
 import { formatAddress, sameAddress } from '../address.js';
-import { Command, type RedisConnection } from '../connection/connection.js';
+import { Command, buffersFor, createConnection, type RedisConnection } from '../connection/connection.js';
 import { ConnectionClosedError } from '../errors.js';
 import { MAY_WRITE, WRITE, commandFlags } from '../protocol/commands.js';
-import type { Address, RedisArg } from '../types.js';
+import type { Address, ConnectionOptions, RedisArg, ReplyEncoding } from '../types.js';
 import { cacheGroups, type CacheGroups } from './cacheable.js';
 import { InvalidationLink } from './invalidation-link.js';
 import { argsKey, copyReply, indexKey } from './keys.js';
 import { LruStore } from './lru-store.js';
-import type { ClientCacheOptions } from './options.js';
+import { validateClientCache, type ClientCacheOptions } from './options.js';
 
 /** `stats().clientCache`: counters since the pool was made, and the entries held now. */
 export interface ClientCacheStats {
@@ -25,9 +25,15 @@ export interface ClientCacheStats {
 
 /** What the cache needs from its pool. */
 export interface CacheHost {
-  /** A plain connection to `address` that returns Buffers (the invalidation connection). */
-  openLink(address: Address): Promise<RedisConnection>;
+  /** The pool's data connection options (AUTH, db, TLS, name): the invalidation connections use them too. */
+  connectionOptions(): ConnectionOptions;
   log(level: 'debug' | 'log' | 'warn', message: string): void;
+}
+
+/** The pool's cache for its `clientCache` option (validated here: a TypeError naming it), or null without one. */
+export function clientCacheFor(option: unknown, host: CacheHost): ClientCache | null {
+  const options = validateClientCache(option);
+  return options === null ? null : new ClientCache(options, host);
 }
 
 /** How the pool sends a command past the cache. */
@@ -88,8 +94,24 @@ export class ClientCache {
     return this.untracked.size === 0 && !this.disabled && !this.closed;
   }
 
-  /** One command through the cache: a cacheable read may be answered from memory; a write drops its keys. */
-  send(name: string, args: readonly RedisArg[], buffers: boolean, use: boolean, direct: SendDirect): Promise<unknown> {
+  /**
+   * One command through the cache: a cacheable read may be answered from memory; a write drops its keys.
+   * `use` false: the per-call opt-out (`{ cache: false }`).
+   */
+  send(
+    name: string,
+    args: readonly RedisArg[],
+    encoding: ReplyEncoding | undefined,
+    defaultBuffers: boolean,
+    use: boolean,
+    direct: SendDirect,
+  ): Promise<unknown> {
+    let buffers: boolean;
+    try {
+      buffers = buffersFor(encoding, defaultBuffers);
+    } catch (err) {
+      return Promise.reject(err as Error);
+    }
     if (use) {
       const groups = cacheGroups(name, args);
       if (groups !== null) return this.read(groups, name, args, buffers, direct);
@@ -135,10 +157,12 @@ export class ClientCache {
       return Promise.resolve(copyReply(cached));
     }
     this.misses++;
-    const reply = direct(name, args, buffers);
-    if (!this.ready) return reply;
-    const key = indexKey(first);
+    // Read before sending: what counts is the state when the read left.
     const epoch = this.epoch;
+    const keep = this.ready;
+    const reply = direct(name, args, buffers);
+    if (!keep) return reply;
+    const key = indexKey(first);
     let flight = this.inFlight.get(key);
     if (flight === undefined) this.inFlight.set(key, (flight = { reads: 0, gen: 0 }));
     flight.reads++;
@@ -200,7 +224,14 @@ export class ClientCache {
     let link = this.links.get(where);
     if (link === undefined) {
       link = new InvalidationLink(address, {
-        open: (a) => this.host.openLink(a),
+        // Buffers: invalidated keys arrive as their bytes; no WAIT or timeout on a connection that only listens.
+        open: (a) =>
+          createConnection(a, {
+            ...this.host.connectionOptions(),
+            encoding: null,
+            durability: undefined,
+            commandTimeout: undefined,
+          }),
         onLive: (l) => this.onLinkLive(l),
         onLost: (l) => this.onLinkLost(l),
         onInvalidate: (keys) => this.onInvalidate(keys),

@@ -10,8 +10,7 @@ import { PoolSubscriber, type Subscriptions } from './subscriber.js';
 import { WaitQueue } from './wait-queue.js';
 import { Lender } from './lender.js';
 import { validatePoolSize, type CommandTarget } from './command-target.js';
-import { ClientCache, type ClientCacheStats } from '../client-cache/client-cache.js';
-import { validateClientCache } from '../client-cache/options.js';
+import { clientCacheFor, type ClientCache, type ClientCacheStats } from '../client-cache/client-cache.js';
 
 export { validatePoolSize, type CommandTarget };
 
@@ -63,16 +62,10 @@ export class ConnectionsPool extends EventEmitter implements CommandTarget {
       this.currentAddress = null;
     }
     this.closedPromise = new Promise((resolve) => (this.resolveClosed = resolve));
-    const cacheOptions = validateClientCache(options.clientCache);
-    this.clientCache =
-      cacheOptions === null
-        ? null
-        : new ClientCache(cacheOptions, {
-            // Buffers: invalidated keys arrive as their bytes; no WAIT or timeout on a connection that only listens.
-            openLink: (a) =>
-              createConnection(a, { ...this.options, encoding: null, durability: undefined, commandTimeout: undefined }),
-            log: (level, message) => this.log(level, message),
-          });
+    this.clientCache = clientCacheFor(options.clientCache, {
+      connectionOptions: () => this.options,
+      log: (level, message) => this.log(level, message),
+    });
     this.lender = new Lender({
       isClosed: () => this.isClosed,
       generation: () => this.generation,
@@ -148,26 +141,12 @@ export class ConnectionsPool extends EventEmitter implements CommandTarget {
 
   /** `cache: false`: this read is not answered from (nor kept in) the client-side cache. */
   send(name: string, args: readonly RedisArg[], encoding?: ReplyEncoding, cache?: boolean): Promise<unknown> {
-    if (this.clientCache !== null) return this.sendCached(this.clientCache, name, args, encoding, cache !== false);
+    if (this.clientCache !== null) {
+      return this.clientCache.send(name, args, encoding, this.options.encoding === null, cache !== false, this.sendNow);
+    }
     return new Promise((resolve, reject) => {
       this.dispatch(new Command(name, args, buffersFor(encoding, this.options.encoding === null), resolve, reject));
     });
-  }
-
-  private sendCached(
-    cache: ClientCache,
-    name: string,
-    args: readonly RedisArg[],
-    encoding: ReplyEncoding | undefined,
-    use: boolean,
-  ): Promise<unknown> {
-    let buffers: boolean;
-    try {
-      buffers = buffersFor(encoding, this.options.encoding === null);
-    } catch (err) {
-      return Promise.reject(err as Error);
-    }
-    return cache.send(name, args, buffers, use, this.sendNow);
   }
 
   private readonly sendNow = (name: string, args: readonly RedisArg[], buffers: boolean): Promise<unknown> =>
