@@ -290,7 +290,8 @@ export class ClientCache {
 
   private onLinkLive(link: InvalidationLink): void {
     if (this.closed || this.disabled) return;
-    for (const conn of [...this.untracked]) {
+    // track() deletes from the set as it goes: a Set iterator skips what is deleted, nothing else.
+    for (const conn of this.untracked) {
       if (conn.closed || !sameAddress(conn.address, link.address)) continue;
       // Inside MULTI the command would only be queued (and DISCARD would drop it): done when given back.
       if (conn.inTransaction) continue;

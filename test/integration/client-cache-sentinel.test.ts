@@ -56,16 +56,16 @@ describe('client-side cache through Sentinel', () => {
           const key = uniq(`fo-${kind}`);
           await redis.set(key, 'v1');
           await untilCached(s, redis, 'master', key);
-          const before = cacheStats(s, 'master');
-          assert.ok(before.entries > 0);
+          const start = cacheStats(s, 'master');
+          assert.ok(start.entries > 0);
           const switched = new Promise<{ to: Address }>((resolve) => s.once('switch-master', resolve));
           await failoverBy(topology, kind);
           const { to } = await switched;
           // Another client writes on the new master; the next read must not come from before the switch.
           assert.equal(await command(to, {}, 'SET', key, 'v2'), 'OK');
           assert.equal(await redis.get(key), 'v2');
-          const after = cacheStats(s, 'master');
-          assert.ok(after.flushes > before.flushes, 'the cache was dropped');
+          const end = cacheStats(s, 'master');
+          assert.ok(end.flushes > start.flushes, 'the cache was dropped');
           // The cache works on the new master: tracking set up there, and invalidated there.
           await untilCached(s, redis, 'master', key);
           await command(to, {}, 'SET', key, 'v3');
@@ -106,12 +106,12 @@ describe('client-side cache through Sentinel', () => {
           tracking.every((c) => c.redir === link.id),
           JSON.stringify(tracking),
         );
-        const before = cacheStats(s, 'slave');
+        const start = cacheStats(s, 'slave');
         await master.set(key, 'v2');
         await waitFor('the replica read to see v2', async () => (await replica.get(key)) === 'v2', {
           timeoutMs: 5_000,
         });
-        assert.ok(cacheStats(s, 'slave').invalidations > before.invalidations, 'invalidated by the replica');
+        assert.ok(cacheStats(s, 'slave').invalidations > start.invalidations, 'invalidated by the replica');
       } finally {
         await closeSentinel(sentinel);
       }
@@ -137,7 +137,7 @@ describe('client-side cache through Sentinel', () => {
         assert.equal(next.hits - first.hits, 2);
         assert.equal(next.misses - first.misses, 1);
         assert.equal(next.entries, first.entries + 1);
-        assert.deepEqual(Object.keys(next).sort(), ['entries', 'flushes', 'hits', 'invalidations', 'misses']);
+        assert.deepEqual(Object.keys(next).toSorted(), ['entries', 'flushes', 'hits', 'invalidations', 'misses']);
         await plain.masterFor(topology.service).ping();
         const stats = plain.stats();
         assert.equal(stats.length, 1);
@@ -166,12 +166,12 @@ describe('client-side cache through Sentinel', () => {
       const key = uniq('odown');
       await redis.set(key, 'v1');
       await untilCached(s, redis, 'master', key);
-      const before = cacheStats(s, 'master');
+      const start = cacheStats(s, 'master');
       master.pause();
       try {
         await waitFor(
           'the client to drop the cache on +odown',
-          () => cacheStats(s, 'master').flushes > before.flushes,
+          () => cacheStats(s, 'master').flushes > start.flushes,
           {
             timeoutMs: 10_000,
           },

@@ -60,18 +60,23 @@ async function clients(): Promise<Record<string, string>[]> {
     .map((line) => Object.fromEntries(line.split(' ').map((kv) => kv.split('=', 2) as [string, string])));
 }
 
+/** Connections of the server in subscriber mode (the cache's invalidation connection). */
+async function subscribers(): Promise<number> {
+  return (await clients()).filter((c) => c.cmd === 'subscribe').length;
+}
+
 describe('client-side cache on a pool', () => {
   test('a second read is a hit; another client write invalidates it and the next read sees the new value', async () => {
     const redis = await cached();
     try {
       const key = uniq('k');
       await other.set(key, 'v1');
-      const before = stats(redis);
+      const start = stats(redis);
       assert.equal(await redis.get(key), 'v1');
       assert.equal(await redis.get(key), 'v1');
       const mid = stats(redis);
-      assert.equal(mid.misses - before.misses, 1);
-      assert.equal(mid.hits - before.hits, 1);
+      assert.equal(mid.misses - start.misses, 1);
+      assert.equal(mid.hits - start.hits, 1);
       await other.set(key, 'v2');
       // The invalidation travels on another connection than the write's reply: poll.
       await waitFor('the invalidation to arrive', () => stats(redis).invalidations > mid.invalidations, {
@@ -124,7 +129,7 @@ describe('client-side cache on a pool', () => {
         await redis.hgetall(h),
         await redis.hget(h, 'a'),
         await redis.hmget(h, ['a', 'b']),
-        (await redis.smembers(s)).sort(),
+        (await redis.smembers(s)).toSorted(),
         await redis.sismember(s, 'x'),
         await redis.zscore(z, 'two'),
         await redis.zrange(z, 0, -1),
@@ -146,7 +151,7 @@ describe('client-side cache on a pool', () => {
       );
       assert.deepEqual(await redis.hgetall(h), { a: '9', b: '2' });
       assert.deepEqual(await redis.lrange(l, 0, -1), ['p', 'q', 'r']);
-      assert.deepEqual((await redis.smembers(s)).sort(), ['x', 'y']);
+      assert.deepEqual((await redis.smembers(s)).toSorted(), ['x', 'y']);
     } finally {
       await closeClient(redis);
     }
@@ -196,10 +201,10 @@ describe('client-side cache on a pool', () => {
       const key = uniq('f');
       await other.set(key, 'v');
       assert.equal(await redis.get(key), 'v');
-      const before = stats(redis);
-      assert.ok(before.entries > 0);
+      const start = stats(redis);
+      assert.ok(start.entries > 0);
       await other.flushdb();
-      await waitFor('the flush to reach the cache', () => stats(redis).flushes > before.flushes, { timeoutMs: 5_000 });
+      await waitFor('the flush to reach the cache', () => stats(redis).flushes > start.flushes, { timeoutMs: 5_000 });
       assert.equal(stats(redis).entries, 0);
       assert.equal(await redis.get(key), null);
     } finally {
@@ -212,16 +217,16 @@ describe('client-side cache on a pool', () => {
     try {
       const key = uniq('opt');
       await other.set(key, 'v');
-      const before = stats(redis);
+      const start = stats(redis);
       assert.equal(await redis.get(key, { cache: false }), 'v');
       assert.equal(await redis.get(key, { cache: false }), 'v');
-      const after = stats(redis);
-      assert.equal(after.entries, before.entries);
-      assert.equal(after.hits, before.hits);
-      assert.equal(after.misses, before.misses);
+      const end = stats(redis);
+      assert.equal(end.entries, start.entries);
+      assert.equal(end.hits, start.hits);
+      assert.equal(end.misses, start.misses);
       // The same read without the opt-out is kept.
       await redis.get(key);
-      assert.equal(stats(redis).entries, before.entries + 1);
+      assert.equal(stats(redis).entries, start.entries + 1);
     } finally {
       await closeClient(redis);
     }
@@ -232,15 +237,15 @@ describe('client-side cache on a pool', () => {
     try {
       const key = uniq('p');
       await other.set(key, 'v');
-      const before = stats(redis);
+      const start = stats(redis);
       const results = await redis.pipeline().get(key).get(key).exec();
       assert.deepEqual(
         results.map(([, v]) => v),
         ['v', 'v'],
       );
       await redis.multi().get(key).exec();
-      assert.equal(stats(redis).entries, before.entries);
-      assert.equal(stats(redis).hits, before.hits);
+      assert.equal(stats(redis).entries, start.entries);
+      assert.equal(stats(redis).hits, start.hits);
     } finally {
       await closeClient(redis);
     }
@@ -302,14 +307,14 @@ describe('client-side cache on a pool', () => {
       const key = uniq('redir');
       await other.set(key, 'v1');
       await redis.get(key);
-      const before = stats(redis);
+      const start = stats(redis);
       const link = (await clients()).find((c) => c.cmd === 'subscribe' && c.sub === '1');
       assert.ok(link !== undefined, 'the invalidation connection is subscribed');
       const tracking = (await clients()).filter((c) => c.flags?.includes('t'));
       assert.equal(tracking.length, 2, 'both data connections track');
       assert.ok(tracking.every((c) => c.redir === link.id));
       await other.execute('CLIENT', 'KILL', 'ID', link.id!);
-      await waitFor('the cache to be dropped', () => stats(redis).flushes > before.flushes, { timeoutMs: 5_000 });
+      await waitFor('the cache to be dropped', () => stats(redis).flushes > start.flushes, { timeoutMs: 5_000 });
       assert.equal(stats(redis).entries, 0);
       // Tracking moves to the new invalidation connection: the cache fills again and is invalidated again.
       await waitFor(
@@ -343,12 +348,12 @@ describe('client-side cache on a pool', () => {
       const key = uniq('data');
       await other.set(key, 'v');
       await redis.get(key);
-      const before = stats(redis);
-      assert.ok(before.entries > 0);
+      const start = stats(redis);
+      assert.ok(start.entries > 0);
       const victim = (await clients()).find((c) => c.flags?.includes('t'));
       assert.ok(victim !== undefined);
       await other.execute('CLIENT', 'KILL', 'ID', victim.id!);
-      await waitFor('the cache to be dropped', () => stats(redis).flushes > before.flushes, { timeoutMs: 5_000 });
+      await waitFor('the cache to be dropped', () => stats(redis).flushes > start.flushes, { timeoutMs: 5_000 });
       assert.equal(stats(redis).entries, 0);
       assert.equal(await redis.get(key), 'v');
     } finally {
@@ -358,10 +363,9 @@ describe('client-side cache on a pool', () => {
 
   test('close() closes the invalidation connection too', async () => {
     const redis = await cached();
-    const count = async (): Promise<number> => (await clients()).filter((c) => c.cmd === 'subscribe').length;
-    assert.equal(await count(), 1);
+    assert.equal(await subscribers(), 1);
     await closeClient(redis);
-    await waitFor('no invalidation connection left', async () => (await count()) === 0, { timeoutMs: 5_000 });
+    await waitFor('no invalidation connection left', async () => (await subscribers()) === 0, { timeoutMs: 5_000 });
   });
 });
 
