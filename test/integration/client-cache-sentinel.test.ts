@@ -169,13 +169,9 @@ describe('client-side cache through Sentinel', () => {
       const start = cacheStats(s, 'master');
       master.pause();
       try {
-        await waitFor(
-          'the client to drop the cache on +odown',
-          () => cacheStats(s, 'master').flushes > start.flushes,
-          {
-            timeoutMs: 10_000,
-          },
-        );
+        await waitFor('the client to drop the cache on +odown', () => cacheStats(s, 'master').flushes > start.flushes, {
+          timeoutMs: 10_000,
+        });
         assert.equal(cacheStats(s, 'master').entries, 0);
       } finally {
         master.resume();
