@@ -67,6 +67,8 @@ export class ClientCache {
   /** Connections not tracking a live link: while any is left, no reply is kept. */
   private readonly untracked = new Set<RedisConnection>();
   private readonly links = new Map<string, InvalidationLink>();
+  /** Links being closed (no connection left to their server, or the cache turned off): close() waits for them. */
+  private readonly closing = new Set<Promise<void>>();
   private readonly inFlight = new Map<string, InFlight>();
   /** CLIENT TRACKING was refused (ACL, an old server): the cache stays empty. */
   private disabled = false;
@@ -235,6 +237,8 @@ export class ClientCache {
         onLive: (l) => this.onLinkLive(l),
         onLost: (l) => this.onLinkLost(l),
         onInvalidate: (keys) => this.onInvalidate(keys),
+        onRefused: (l, err) =>
+          this.disable(`${formatAddress(l.address)} refused the invalidation connection: ${err.message}`),
         log: (level, message) => this.host.log(level, message),
       });
       this.links.set(where, link);
@@ -268,12 +272,17 @@ export class ClientCache {
   private trackingFailed(conn: RedisConnection, err: Error): void {
     // A closed connection drops the cache through its 'close' event.
     if (err instanceof ConnectionClosedError || conn.closed || this.closed) return;
+    this.disable(`CLIENT TRACKING refused by ${formatAddress(conn.address)}: ${err.message}`);
+  }
+
+  /** The server will not track for us (an old server, an ACL): no reply is kept any more; commands go on. */
+  private disable(why: string): void {
+    if (this.disabled || this.closed) return;
     this.disabled = true;
-    this.flush('CLIENT TRACKING refused');
-    this.host.log(
-      'warn',
-      `Client cache off: CLIENT TRACKING refused by ${formatAddress(conn.address)}: ${err.message}`,
-    );
+    this.flush(why);
+    this.host.log('warn', `Client cache off: ${why}`);
+    for (const link of this.links.values()) this.closeLink(link);
+    this.links.clear();
   }
 
   private detach(conn: RedisConnection): void {
@@ -284,8 +293,9 @@ export class ClientCache {
     if (id !== undefined && id !== 0) this.flush('a tracked connection closed');
     for (const c of this.tracked.keys()) if (sameAddress(c.address, conn.address)) return;
     const where = formatAddress(conn.address);
-    void this.links.get(where)?.close();
+    const link = this.links.get(where);
     this.links.delete(where);
+    if (link !== undefined) this.closeLink(link);
   }
 
   private onLinkLive(link: InvalidationLink): void {
@@ -315,12 +325,18 @@ export class ClientCache {
     }
   }
 
+  private closeLink(link: InvalidationLink): void {
+    const done = link.close().finally(() => this.closing.delete(done));
+    this.closing.add(done);
+  }
+
+  /** Closes every invalidation connection; resolves when their sockets are closed. */
   close(): Promise<void> {
     this.closed = true;
     this.store.clear();
-    const links = [...this.links.values()];
+    for (const link of this.links.values()) this.closeLink(link);
     this.links.clear();
-    return Promise.allSettled(links.map((l) => l.close())).then(() => undefined);
+    return Promise.allSettled([...this.closing]).then(() => undefined);
   }
 }
 

@@ -1,4 +1,5 @@
 import type { RedisConnection } from '../connection/connection.js';
+import { ReplyError } from '../errors.js';
 import type { Address } from '../types.js';
 
 /** The channel a RESP2 connection receives CLIENT TRACKING ... REDIRECT invalidations on. */
@@ -14,6 +15,8 @@ export interface LinkHost {
   onLost(link: InvalidationLink): void;
   /** An invalidation message: the keys, or null for a flush (FLUSHDB, FLUSHALL, ...). */
   onInvalidate(keys: readonly Buffer[] | null): void;
+  /** The server refused CLIENT ID or the SUBSCRIBE (an ACL without the channel, say): trying again will not help. */
+  onRefused(link: InvalidationLink, error: Error): void;
   log(level: 'debug' | 'log' | 'warn', message: string): void;
 }
 
@@ -76,7 +79,8 @@ export class InvalidationLink {
       },
       (err: Error) => {
         conn.close();
-        this.host.log('debug', `Invalidation connection set-up failed: ${err.message}`);
+        if (err instanceof ReplyError && !this.closed) this.host.onRefused(this, err);
+        else this.host.log('debug', `Invalidation connection set-up failed: ${err.message}`);
       },
     );
   }

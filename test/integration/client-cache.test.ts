@@ -369,6 +369,37 @@ describe('client-side cache on a pool', () => {
   });
 });
 
+describe('a server that will not track for us', () => {
+  // An ACL user without the invalidation channel, and one without CLIENT TRACKING: the cache turns itself
+  // off (one flush), keeps nothing, and every command goes on working.
+  for (const [what, rules] of [
+    ['no access to the __redis__:invalidate channel', ['resetchannels', '+@all']],
+    ['CLIENT TRACKING denied', ['allchannels', '+@all', '-client|tracking']],
+  ] as const) {
+    test(`${what}: the cache turns itself off and commands work`, async () => {
+      const user = uniq('u');
+      await other.aclSetuser(user, 'on', '>pw', '~*', ...rules);
+      let redis: Redis | undefined;
+      try {
+        redis = await createRedisPool(server.address, { username: user, password: 'pw', clientCache: {} });
+        const r = redis;
+        const key = uniq('acl');
+        await r.set(key, 'v1');
+        await waitFor('the cache to turn itself off', () => stats(r).flushes > 0, { timeoutMs: 10_000 });
+        assert.equal(await r.get(key), 'v1');
+        assert.equal(await r.get(key), 'v1');
+        await other.set(key, 'v2');
+        assert.equal(await r.get(key), 'v2', 'nothing was kept');
+        assert.equal(stats(r).hits, 0);
+        assert.equal(stats(r).entries, 0);
+      } finally {
+        await closeClient(redis);
+        await other.aclDeluser(user);
+      }
+    });
+  }
+});
+
 describe('clientCache option', () => {
   test('bad values reject with a TypeError naming the option, before anything is opened', async () => {
     const unused = await freePort();
