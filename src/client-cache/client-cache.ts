@@ -8,7 +8,7 @@ import { cacheGroups, type CacheGroups } from './cacheable.js';
 import { InvalidationLink } from './invalidation-link.js';
 import { argsKey, copyReply, indexKey } from './keys.js';
 import { LruStore } from './lru-store.js';
-import { validateClientCache, type ClientCacheOptions } from './options.js';
+import { validateClientCache, type ClientCacheSettings } from './options.js';
 
 /** `stats().clientCache`: counters since the pool was made, and the entries held now. */
 export interface ClientCacheStats {
@@ -74,11 +74,26 @@ export class ClientCache {
   private disabled = false;
   private closed = false;
 
+  /** Broadcast mode: CLIENT TRACKING's extra words, and the prefixes as index keys (null: default mode). */
+  private readonly bcastWords: readonly string[];
+  private readonly bcastPrefixes: readonly string[] | null;
+
   constructor(
-    options: Required<ClientCacheOptions>,
+    options: ClientCacheSettings,
     private readonly host: CacheHost,
   ) {
     this.store = new LruStore(options.maxEntries, options.ttl);
+    this.bcastWords = options.broadcast ? ['BCAST', ...options.prefixes.flatMap((p) => ['PREFIX', p])] : [];
+    this.bcastPrefixes = options.broadcast ? options.prefixes.map((p) => indexKey(p)) : null;
+  }
+
+  /** Broadcast mode with prefixes: the server invalidates only keys under them, so only those may be kept. */
+  private tracks(key: RedisArg): boolean {
+    const prefixes = this.bcastPrefixes;
+    if (prefixes === null || prefixes.length === 0) return true;
+    const k = indexKey(key);
+    for (const p of prefixes) if (k.startsWith(p)) return true;
+    return false;
   }
 
   stats(): ClientCacheStats {
@@ -116,7 +131,7 @@ export class ClientCache {
     }
     if (use) {
       const groups = cacheGroups(name, args);
-      if (groups !== null) return this.read(groups, name, args, buffers, direct);
+      if (groups !== null && this.tracks(args[0]!)) return this.read(groups, name, args, buffers, direct);
     }
     if ((commandFlags(name) & (WRITE | MAY_WRITE)) === 0) return direct(name, args, buffers);
     const keys = keysOf(name, args);
@@ -259,7 +274,7 @@ export class ClientCache {
     this.untracked.delete(conn);
     const command = new Command(
       'CLIENT',
-      ['TRACKING', 'ON', 'REDIRECT', id],
+      ['TRACKING', 'ON', 'REDIRECT', id, ...this.bcastWords],
       false,
       () => {},
       (err) => this.trackingFailed(conn, err),

@@ -369,6 +369,56 @@ describe('client-side cache on a pool', () => {
   });
 });
 
+describe('broadcast mode', () => {
+  test('keys under the prefixes are cached and invalidated; others are not cached', async () => {
+    const prefix = `${uniq('bc')}:`;
+    const redis = await createRedisPool(server.address, {
+      minsize: 2,
+      maxsize: 2,
+      clientCache: { mode: 'broadcast', prefixes: [prefix] },
+    });
+    try {
+      const inside = `${prefix}k`;
+      const outside = uniq('out');
+      await other.set(inside, 'v1');
+      await other.set(outside, 'w1');
+      await waitFor(
+        'a read under the prefix to be a hit',
+        async () => {
+          const hits = stats(redis).hits;
+          await redis.get(inside);
+          return stats(redis).hits > hits;
+        },
+        { timeoutMs: 10_000 },
+      );
+      const start = stats(redis);
+      assert.equal(await redis.get(outside), 'w1');
+      assert.equal(await redis.get(outside), 'w1');
+      const end = stats(redis);
+      assert.equal(end.hits, start.hits, 'a key outside the prefixes is never answered from memory');
+      assert.equal(end.misses, start.misses, 'nor counted');
+      assert.equal(end.entries, start.entries);
+      const tracking = (await clients()).filter((c) => c.flags?.includes('t'));
+      assert.equal(tracking.length, 2);
+      assert.ok(
+        tracking.every((c) => c.flags!.includes('B')),
+        'broadcast tracking (flag B)',
+      );
+      // A write by another client under the prefix reaches the cache (broadcast: whether or not it was read).
+      await other.set(inside, 'v2');
+      await waitFor('the broadcast invalidation', async () => (await redis.get(inside)) === 'v2', {
+        timeoutMs: 5_000,
+      });
+      await other.set(`${prefix}never-read`, 'x');
+      await waitFor('an invalidation of a key never read', () => stats(redis).invalidations >= end.invalidations + 2, {
+        timeoutMs: 5_000,
+      });
+    } finally {
+      await closeClient(redis);
+    }
+  });
+});
+
 describe('a server that will not track for us', () => {
   // An ACL user without the invalidation channel, and one without CLIENT TRACKING: the cache turns itself
   // off (one flush), keeps nothing, and every command goes on working.

@@ -155,8 +155,13 @@ describe('cache keys', () => {
 describe('clientCache option', () => {
   test('defaults, and a TypeError naming the bad field', () => {
     assert.equal(validateClientCache(undefined), null);
-    assert.deepEqual(validateClientCache({}), { maxEntries: 10_000, ttl: 0 });
-    assert.deepEqual(validateClientCache({ maxEntries: 5, ttl: 100 }), { maxEntries: 5, ttl: 100 });
+    assert.deepEqual(validateClientCache({}), { maxEntries: 10_000, ttl: 0, broadcast: false, prefixes: [] });
+    assert.deepEqual(validateClientCache({ maxEntries: 5, ttl: 100 }), {
+      maxEntries: 5,
+      ttl: 100,
+      broadcast: false,
+      prefixes: [],
+    });
     assert.throws(() => validateClientCache({ maxEntries: 0 }), /clientCache\.maxEntries/);
     assert.throws(() => validateClientCache({ maxEntries: 1.5 }), /clientCache\.maxEntries/);
     assert.throws(() => validateClientCache({ ttl: -1 }), /clientCache\.ttl/);
@@ -164,5 +169,23 @@ describe('clientCache option', () => {
     assert.throws(() => validateClientCache({ maxEntires: 5 }), /clientCache\.maxEntires is not an option/);
     assert.throws(() => validateClientCache(true), TypeError);
     assert.throws(() => validateClientCache(null), /clientCache must be an object/);
+  });
+
+  test('broadcast mode and its prefixes', () => {
+    assert.deepEqual(validateClientCache({ mode: 'broadcast', prefixes: ['a:', 'b:', 'a:'] }), {
+      maxEntries: 10_000,
+      ttl: 0,
+      broadcast: true,
+      prefixes: ['a:', 'b:'],
+    });
+    assert.equal(validateClientCache({ mode: 'broadcast' })!.broadcast, true);
+    assert.throws(() => validateClientCache({ mode: 'bcast' }), /clientCache\.mode/);
+    assert.throws(() => validateClientCache({ prefixes: ['a:'] }), /clientCache\.prefixes needs mode: 'broadcast'/);
+    assert.throws(() => validateClientCache({ mode: 'broadcast', prefixes: [''] }), /clientCache\.prefixes/);
+    assert.throws(() => validateClientCache({ mode: 'broadcast', prefixes: 'a:' }), /clientCache\.prefixes/);
+    assert.throws(
+      () => validateClientCache({ mode: 'broadcast', prefixes: ['user:', 'user:1'] }),
+      /overlap: 'user:' and 'user:1'/,
+    );
   });
 });
