@@ -1,7 +1,7 @@
 import { getKeyIndexes } from '@ioredis/commands';
 import { formatAddress, sameAddress } from '../address.js';
 import { Command, buffersFor, createConnection, type RedisConnection } from '../connection/connection.js';
-import { ConnectionClosedError } from '../errors.js';
+import { ConnectionClosedError, ReplyError } from '../errors.js';
 import { MAY_WRITE, WRITE, commandFlags } from '../protocol/commands.js';
 import type { Address, ConnectionOptions, RedisArg, ReplyEncoding } from '../types.js';
 import { cacheGroups, type CacheGroups } from './cacheable.js';
@@ -287,7 +287,12 @@ export class ClientCache {
   private trackingFailed(conn: RedisConnection, err: Error): void {
     // A closed connection drops the cache through its 'close' event.
     if (err instanceof ConnectionClosedError || conn.closed || this.closed) return;
-    this.disable(`CLIENT TRACKING refused by ${formatAddress(conn.address)}: ${err.message}`);
+    if (err instanceof ReplyError) {
+      this.disable(`CLIENT TRACKING refused by ${formatAddress(conn.address)}: ${err.message}`);
+      return;
+    }
+    // Refused by the connection itself (a state it was put in meanwhile): not tracking, so nothing is kept.
+    this.markUntracked(conn);
   }
 
   /** The server will not track for us (an old server, an ACL): no reply is kept any more; commands go on. */
@@ -318,8 +323,9 @@ export class ClientCache {
     // track() deletes from the set as it goes: a Set iterator skips what is deleted, nothing else.
     for (const conn of this.untracked) {
       if (conn.closed || !sameAddress(conn.address, link.address)) continue;
-      // Inside MULTI the command would only be queued (and DISCARD would drop it): done when given back.
-      if (conn.inTransaction) continue;
+      // Inside MULTI the command would only be queued (and DISCARD would drop it), and a lent connection in
+      // subscriber mode refuses it: done when given back (such connections are closed instead).
+      if (conn.inTransaction || conn.inPubSub) continue;
       this.track(conn, link.id);
     }
   }
