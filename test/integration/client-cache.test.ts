@@ -232,7 +232,7 @@ describe('client-side cache on a pool', () => {
     }
   });
 
-  test('pipelines and MULTI are not cached', async () => {
+  test('pipelines, MULTI and withConnection are not cached', async () => {
     const redis = await cached();
     try {
       const key = uniq('p');
@@ -244,6 +244,7 @@ describe('client-side cache on a pool', () => {
         ['v', 'v'],
       );
       await redis.multi().get(key).exec();
+      assert.equal(await redis.withConnection((own) => own.get(key)), 'v');
       assert.equal(stats(redis).entries, start.entries);
       assert.equal(stats(redis).hits, start.hits);
     } finally {
