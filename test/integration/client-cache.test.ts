@@ -4,6 +4,7 @@
 // what a call returned, pipelines, and bad options.
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
+import { setImmediate as nextTurn } from 'node:timers/promises';
 import { createRedis, createRedisPool, type Redis } from '../../src/client/redis.js';
 import type { ClientCacheStats } from '../../src/client-cache/client-cache.js';
 import type { ConnectionsPool } from '../../src/pool/pool.js';
@@ -357,6 +358,40 @@ describe('client-side cache on a pool', () => {
       await waitFor('the cache to be dropped', () => stats(redis).flushes > start.flushes, { timeoutMs: 5_000 });
       assert.equal(stats(redis).entries, 0);
       assert.equal(await redis.get(key), 'v');
+    } finally {
+      await closeClient(redis);
+    }
+  });
+
+  test('reads during another client writes: once its last invalidation is in, every read is the last value', async () => {
+    const redis = await cached({}, 4);
+    try {
+      const keys = Array.from({ length: 20 }, (_, i) => uniq(`race${i}`));
+      const last = new Map<string, string>();
+      for (const k of keys) await other.set(k, '0');
+      let writing = true;
+      // 40 readers keep every key cached and in flight while the writer changes them; each lets I/O in
+      // between reads (a hit resolves at once: without the turn, the writer would never run).
+      const readers = Array.from({ length: 40 }, async (_, r) => {
+        for (let i = r; writing; i++) {
+          await redis.get(keys[i % keys.length]!);
+          await nextTurn();
+        }
+      });
+      for (let n = 1; n <= 400; n++) {
+        const k = keys[n % keys.length]!;
+        await other.set(k, String(n));
+        last.set(k, String(n));
+      }
+      writing = false;
+      await Promise.all(readers);
+      // Invalidations come in order on one connection: once the marker's is in, so are all the writes'.
+      const marker = uniq('marker');
+      await redis.get(marker);
+      await other.set(marker, 'done');
+      await waitFor('the marker invalidation', async () => (await redis.get(marker)) === 'done', { timeoutMs: 5_000 });
+      for (const k of keys) assert.equal(await redis.get(k), last.get(k), k);
+      assert.ok(stats(redis).hits > 0, 'the readers were answered from memory');
     } finally {
       await closeClient(redis);
     }
