@@ -357,7 +357,7 @@ export class ClientCache {
     this.store.clear();
     for (const link of this.links.values()) this.closeLink(link);
     this.links.clear();
-    return Promise.allSettled([...this.closing]).then(() => undefined);
+    return Promise.allSettled(this.closing).then(() => undefined);
   }
 }
 

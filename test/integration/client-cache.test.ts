@@ -369,11 +369,11 @@ describe('client-side cache on a pool', () => {
       const keys = Array.from({ length: 20 }, (_, i) => uniq(`race${i}`));
       const last = new Map<string, string>();
       for (const k of keys) await other.set(k, '0');
-      let writing = true;
+      const writer = { busy: true };
       // 40 readers keep every key cached and in flight while the writer changes them; each lets I/O in
       // between reads (a hit resolves at once: without the turn, the writer would never run).
       const readers = Array.from({ length: 40 }, async (_, r) => {
-        for (let i = r; writing; i++) {
+        for (let i = r; writer.busy; i++) {
           await redis.get(keys[i % keys.length]!);
           await nextTurn();
         }
@@ -383,7 +383,7 @@ describe('client-side cache on a pool', () => {
         await other.set(k, String(n));
         last.set(k, String(n));
       }
-      writing = false;
+      writer.busy = false;
       await Promise.all(readers);
       // Invalidations come in order on one connection: once the marker's is in, so are all the writes'.
       const marker = uniq('marker');
