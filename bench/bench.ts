@@ -13,6 +13,7 @@ import {
   CLIENTS,
   SCENARIOS,
   median,
+  runsIn,
   withTimeout,
   type ClientSpec,
   type ScenarioId,
@@ -316,6 +317,7 @@ function summarize(rounds: WorkerResult[], errors: string[]): CellSummary {
       p99: median(rounds.map((r) => r.p99)),
       maxRssKb: median(rounds.map((r) => r.maxRssKb)),
       cpuUsPerOp: median(rounds.map((r) => r.cpuUsPerOp)),
+      ...(rounds.some((r) => r.hitRate !== undefined) ? { hitRate: median(rounds.map((r) => r.hitRate ?? NaN)) } : {}),
     },
   };
 }
@@ -375,14 +377,18 @@ async function main(): Promise<number> {
       load,
     );
     const results: BenchResults['results'] = {};
-    const total = options.scenarios.length * options.rounds * options.clients.length;
+    const total = options.scenarios.reduce(
+      (n, s) => n + options.rounds * options.clients.filter((c) => runsIn(c, s)).length,
+      0,
+    );
     let done = 0;
     for (const scenario of options.scenarios) {
       const rounds = new Map<string, WorkerResult[]>();
       const errors = new Map<string, string[]>();
+      const eligible = options.clients.filter((c) => runsIn(c, scenario));
       for (let round = 0; round < options.rounds; round++) {
         // Round-robin over the clients, starting one further each round, so no client always goes first.
-        const order = options.clients.map((_, i) => options.clients[(i + round) % options.clients.length]!);
+        const order = eligible.map((_, i) => eligible[(i + round) % eligible.length]!);
         for (const client of order) {
           if (interrupted) return 130;
           done++;
@@ -408,7 +414,7 @@ async function main(): Promise<number> {
         }
       }
       const row: Record<string, CellSummary> = {};
-      for (const client of options.clients)
+      for (const client of eligible)
         row[client.id] = summarize(rounds.get(client.id) ?? [], errors.get(client.id) ?? []);
       results[scenario] = row;
     }

@@ -20,6 +20,8 @@ export interface BenchClient {
   /** Subscribes (on a connection suited to it) and resolves once the subscription is active. */
   subscribe(channel: string, onMessage: (message: string) => void): Promise<void>;
   close(): Promise<void>;
+  /** Clients with a client-side cache: its hit and miss counts so far. */
+  cacheStats?(): { hits: number; misses: number };
 }
 
 export async function createBenchClient(spec: ClientSpec, target: Target): Promise<BenchClient> {
@@ -36,6 +38,10 @@ export async function createBenchClient(spec: ClientSpec, target: Target): Promi
       return createIoredis(spec, target);
     case 'node-redis':
       return createNodeRedis(spec, target);
+    case 'ours-cache':
+      return createOurs(spec, target, { clientCache: { maxEntries: 10_000 } });
+    case 'node-redis-cache':
+      return createNodeRedisCached(target);
   }
 }
 
@@ -68,6 +74,7 @@ async function createOurs(
   const lib = await import('../src/client.js');
   let redis: import('../src/client.js').Redis;
   let closeAll: () => Promise<void>;
+  let cacheStats: BenchClient['cacheStats'];
   if (spec.mode === 'sentinel') {
     const sentinel = await lib.createSentinel(target.sentinels, options);
     redis = sentinel.masterFor(target.service);
@@ -75,6 +82,9 @@ async function createOurs(
       sentinel.close();
       await sentinel.waitClosed();
     };
+    if (options.clientCache !== undefined) {
+      cacheStats = () => sentinel.stats().find((p) => p.role === 'master')?.clientCache ?? { hits: 0, misses: 0 };
+    }
   } else {
     redis = await lib.createRedisPool(target.master);
     closeAll = async () => {
@@ -98,6 +108,7 @@ async function createOurs(
       await redis.subscribe(channel, (message) => onMessage(message as string));
     },
     close: closeAll,
+    cacheStats,
   };
 }
 
@@ -210,6 +221,45 @@ async function createNodeRedis(spec: ClientSpec, target: Target): Promise<BenchC
     },
     async close() {
       await Promise.allSettled([client.close(), ...extra.map((c) => c.close())]);
+    },
+  };
+}
+
+/**
+ * node-redis through Sentinel with its client-side cache: RESP3 (required by it) and one pooled cache
+ * shared by the sentinel's clients, 10 000 entries, LRU, as ours.
+ */
+async function createNodeRedisCached(target: Target): Promise<BenchClient> {
+  const { createSentinel, BasicPooledClientSideCache } = await import('redis');
+  const cache = new BasicPooledClientSideCache({ maxEntries: 10_000, evictPolicy: 'LRU' });
+  const sentinel = createSentinel({
+    name: target.service,
+    sentinelRootNodes: target.sentinels.map(([host, port]) => ({ host, port })),
+    RESP: 3,
+    clientSideCache: cache,
+  });
+  sentinel.on('error', () => undefined);
+  await sentinel.connect();
+  const client = sentinel as unknown as NodeRedisLike;
+  return {
+    set: (key, value) => client.set(key, value),
+    get: (key) => client.get(key),
+    pipeline(ops) {
+      const m = client.multi();
+      for (const op of ops) {
+        if (op.kind === 'set') m.set(op.key, op.value);
+        else m.get(op.key);
+      }
+      return m.execAsPipeline();
+    },
+    publish: (channel, message) => client.publish(channel, message),
+    async subscribe(channel, onMessage) {
+      await client.subscribe(channel, onMessage);
+    },
+    close: () => client.close(),
+    cacheStats() {
+      const s = cache.stats();
+      return { hits: s.hitCount, misses: s.missCount };
     },
   };
 }

@@ -1,6 +1,14 @@
 // Shared types and small helpers of the benchmark (parent, workers, report).
 
-export type ClientKind = 'ours' | 'ours-durable' | 'ours-traced' | 'ioredis' | 'ioredis-auto' | 'node-redis';
+export type ClientKind =
+  | 'ours'
+  | 'ours-durable'
+  | 'ours-traced'
+  | 'ioredis'
+  | 'ioredis-auto'
+  | 'node-redis'
+  | 'ours-cache'
+  | 'node-redis-cache';
 export type Mode = 'sentinel' | 'plain';
 
 export interface ClientSpec {
@@ -8,6 +16,8 @@ export interface ClientSpec {
   kind: ClientKind;
   mode: Mode;
   label: string;
+  /** Runs only in these scenarios (the client-side cache columns: the hot-key scenario alone). */
+  only?: readonly ScenarioId[];
 }
 
 /** Every client configuration, in the order rounds start from (rotated each round). */
@@ -25,15 +35,27 @@ export const CLIENTS: readonly ClientSpec[] = [
   { id: 'ioredis-plain', kind: 'ioredis', mode: 'plain', label: 'ioredis' },
   { id: 'ioredis-auto-plain', kind: 'ioredis-auto', mode: 'plain', label: 'ioredis auto-pipelining' },
   { id: 'node-redis-plain', kind: 'node-redis', mode: 'plain', label: 'node-redis' },
+  // Client-side caches (hot-key scenario only): ours over RESP2 (clientCache), node-redis's over RESP3.
+  { id: 'ours-cache-sentinel', kind: 'ours-cache', mode: 'sentinel', label: 'ours, clientCache', only: ['hot-keys'] },
+  {
+    id: 'node-redis-cache-sentinel',
+    kind: 'node-redis-cache',
+    mode: 'sentinel',
+    label: 'node-redis, clientSideCache (RESP3)',
+    only: ['hot-keys'],
+  },
 ];
 
-export type ScenarioId = 'seq-setget' | 'get-c100' | 'pipeline-100' | 'value-1kb' | 'value-100kb' | 'pubsub';
+export type ScenarioId =
+  'seq-setget' | 'get-c100' | 'pipeline-100' | 'value-1kb' | 'value-100kb' | 'pubsub' | 'hot-keys';
 
 export interface ScenarioSpec {
   id: ScenarioId;
   title: string;
   /** What one "op" is and how latency is measured, for the report. */
   note: string;
+  /** Only these clients run it (and it has its own section in the report, not a column of the main tables). */
+  clients?: readonly string[];
 }
 
 export const SCENARIOS: readonly ScenarioSpec[] = [
@@ -67,7 +89,20 @@ export const SCENARIOS: readonly ScenarioSpec[] = [
     title: 'publish/subscribe',
     note: 'one publisher (100 PUBLISH in flight), one subscriber connection; op = one message received; ops/s = N / time until the last arrives; latency = publish call to delivery',
   },
+  {
+    id: 'hot-keys',
+    title: 'hot keys: 100 concurrent GET over 1,000 keys, 1% writes by another client',
+    note: 'closed loop of 100 workers; each op is a GET of one of 1,000 keys (spread evenly) through the client under test, except every 100th, a SET of one of them by a separate raw connection (another client: its invalidations reach the caches); op = one command; latency per GET',
+    clients: ['ours-sentinel', 'ours-cache-sentinel', 'node-redis-sentinel', 'node-redis-cache-sentinel'],
+  },
 ];
+
+/** Whether `client` runs in `scenario` (a scenario or a client may name where it runs). */
+export function runsIn(client: ClientSpec, scenario: ScenarioId): boolean {
+  const spec = SCENARIOS.find((s) => s.id === scenario);
+  if (spec?.clients !== undefined) return spec.clients.includes(client.id);
+  return client.only === undefined || client.only.includes(scenario);
+}
 
 export interface Target {
   sentinels: [string, number][];
@@ -103,6 +138,8 @@ export interface WorkerResult {
   totalCpuUs: number;
   /** Non-fatal notes (a pub/sub run that did not get every message, ...). */
   warnings: string[];
+  /** Clients with a client-side cache: hits / (hits + misses) in the measured phase. */
+  hitRate?: number;
   /**
    * Set by the parent (Linux): CPU cores used by processes other than this benchmark (its worker, its
    * redis-server processes and itself) while the worker ran. Other work on the machine skews a round.

@@ -15,7 +15,7 @@ import {
 export interface CellSummary {
   rounds: WorkerResult[];
   errors: string[];
-  median: { opsPerSec: number; p50: number; p99: number; maxRssKb: number; cpuUsPerOp: number };
+  median: { opsPerSec: number; p50: number; p99: number; maxRssKb: number; cpuUsPerOp: number; hitRate?: number };
 }
 
 export interface BenchMeta {
@@ -66,7 +66,8 @@ export const MODES: readonly { mode: Mode; title: string }[] = [
 ];
 
 export function clientsOf(mode: Mode): ClientSpec[] {
-  return CLIENTS.filter((c) => c.mode === mode);
+  // Clients that run in a few scenarios only (the caches) have their own section.
+  return CLIENTS.filter((c) => c.mode === mode && c.only === undefined);
 }
 
 export function peersOf(mode: Mode): ClientSpec[] {
@@ -111,7 +112,47 @@ function cell(
 }
 
 function ranScenarios(results: BenchResults['results']): typeof SCENARIOS {
-  return SCENARIOS.filter((s) => results[s.id] !== undefined);
+  // A scenario with its own list of clients has its own section (hot keys: cacheMarkdown).
+  return SCENARIOS.filter((s) => results[s.id] !== undefined && s.clients === undefined);
+}
+
+/** The hot-key scenario: ours and node-redis, each with and without its client-side cache. */
+export function cacheMarkdown(r: BenchResults): string | null {
+  const spec = SCENARIOS.find((s) => s.id === 'hot-keys')!;
+  const row = r.results['hot-keys'];
+  if (row === undefined) return null;
+  const clients = CLIENTS.filter((c) => spec.clients!.includes(c.id));
+  const rows = clients.map((c) => [
+    c.label,
+    cell(r.results, 'hot-keys', c, (x) => formatOps(x.median.opsPerSec)),
+    cell(r.results, 'hot-keys', c, (x) =>
+      x.median.hitRate === undefined || !Number.isFinite(x.median.hitRate)
+        ? '-'
+        : `${(x.median.hitRate * 100).toFixed(1)}%`,
+    ),
+    cell(r.results, 'hot-keys', c, (x) => `${formatMs(x.median.p50)} / ${formatMs(x.median.p99)}`),
+    cell(r.results, 'hot-keys', c, (x) => (x.median.maxRssKb / 1024).toFixed(0)),
+    cell(r.results, 'hot-keys', c, (x) => x.median.cpuUsPerOp.toFixed(1)),
+  ]);
+  const ops = (id: string): number => row[id]?.median.opsPerSec ?? NaN;
+  const ratios = [
+    [
+      'ours with clientCache / node-redis with clientSideCache',
+      ops('ours-cache-sentinel') / ops('node-redis-cache-sentinel'),
+    ],
+    ['ours with clientCache / ours without', ops('ours-cache-sentinel') / ops('ours-sentinel')],
+    ['node-redis with clientSideCache / without', ops('node-redis-cache-sentinel') / ops('node-redis-sentinel')],
+    ['ours without / node-redis without', ops('ours-sentinel') / ops('node-redis-sentinel')],
+  ] as const;
+  return (
+    `### Client-side caches, through Sentinel: ${spec.title} (median of ${r.meta.rounds} round${r.meta.rounds === 1 ? '' : 's'})\n\n` +
+    table(['client', 'ops/s', 'hit rate', 'p50 / p99 ms', 'peak RSS MB', 'CPU µs/op'], rows) +
+    '\n\n' +
+    table(
+      ['ratio (ops/s)', 'value'],
+      ratios.map(([what, v]) => [what, formatRatio(v)]),
+    )
+  );
 }
 
 /** The ops/s tables (one per mode) and the ratio table: what `npm run bench` prints at the end. */
@@ -140,6 +181,8 @@ export function throughputMarkdown(r: BenchResults): string {
     return row;
   });
   parts.push(`### Ratios: this library / peer (ops/s; above 1.00x this library is faster)\n\n${table(header, rows)}`);
+  const caches = cacheMarkdown(r);
+  if (caches !== null) parts.push(caches);
   const durable = CLIENTS.find((c) => c.kind === 'ours-durable');
   if (durable !== undefined) {
     const ours = oursOf(durable.mode);
@@ -258,9 +301,10 @@ export function resultsMarkdown(r: BenchResults): string {
         );
       }).join('\n\n'),
   );
-  out.push('## Scenarios\n\n' + scenarios.map((s) => `- **${s.title}** (\`${s.id}\`): ${s.note}`).join('\n'));
+  const all = SCENARIOS.filter((s) => r.results[s.id] !== undefined);
+  out.push('## Scenarios\n\n' + all.map((s) => `- **${s.title}** (\`${s.id}\`): ${s.note}`).join('\n'));
   const problems: string[] = [];
-  for (const s of scenarios) {
+  for (const s of all) {
     for (const c of CLIENTS) {
       const x = r.results[s.id]?.[c.id];
       if (!x) continue;

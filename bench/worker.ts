@@ -3,6 +3,7 @@
 // `RESULT <json>` on stdout. Its peak RSS (getrusage maxRSS) is therefore about that client alone.
 
 import { createBenchClient, type BenchClient, type PipelineOp } from './clients.js';
+import { hotKeys } from './hot-keys.js';
 import { Samples, withTimeout, type ScenarioId, type WorkerConfig, type WorkerResult } from './common.js';
 
 const now = (): number => performance.now();
@@ -40,7 +41,7 @@ async function closedLoop(
 }
 
 function scenarioStep(
-  scenario: Exclude<ScenarioId, 'pubsub'>,
+  scenario: Exclude<ScenarioId, 'pubsub' | 'hot-keys'>,
   client: BenchClient,
   prefix: string,
 ): { concurrency: number; step: (worker: number, samples: Samples) => Promise<number>; setup?: () => Promise<void> } {
@@ -178,11 +179,25 @@ async function main(): Promise<void> {
   const client = await withTimeout(createBenchClient(config.client, config.target), 15_000, 'connecting');
   let run: Run;
   let cpu: NodeJS.CpuUsage;
+  let hitRate: number | undefined;
   if (config.scenario === 'pubsub') {
     const ps = await pubsub(client, config);
     await ps.warm();
     cpu = process.cpuUsage();
     run = await ps.run();
+  } else if (config.scenario === 'hot-keys') {
+    const hot = await hotKeys(client, config.target, config.keyPrefix);
+    await closedLoop(hot.concurrency, config.warmupMs, hot.step);
+    const before = client.cacheStats?.();
+    cpu = process.cpuUsage();
+    run = await closedLoop(hot.concurrency, config.durationMs, hot.step);
+    const after = client.cacheStats?.();
+    hot.close();
+    if (before !== undefined && after !== undefined) {
+      const hits = after.hits - before.hits;
+      const lookups = hits + after.misses - before.misses;
+      hitRate = lookups > 0 ? hits / lookups : NaN;
+    }
   } else {
     const { concurrency, step, setup } = scenarioStep(config.scenario, client, config.keyPrefix);
     await setup?.();
@@ -205,6 +220,7 @@ async function main(): Promise<void> {
     cpuUsPerOp: (used.user + used.system) / Math.max(1, run.ops),
     totalCpuUs: totalCpu(),
     warnings: run.warnings,
+    ...(hitRate !== undefined ? { hitRate } : {}),
   });
 }
 

@@ -52,3 +52,6 @@ export {
 export type { Subscriptions } from './pool/subscriber.js';
 // Command tracing through node:diagnostics_channel (README "Tracing").
 export { COMMAND_TRACING_CHANNEL, type CommandTraceContext } from './tracing/command-tracing.js';
+export type { ClientCacheOptions } from './client-cache/options.js';
+export type { ClientCacheStats } from './client-cache/client-cache.js';
+export { CACHEABLE_COMMANDS } from './client-cache/cacheable.js';

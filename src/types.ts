@@ -1,4 +1,5 @@
 import type { ConnectionOptions as TlsConnectionOptions } from 'node:tls';
+import type { ClientCacheOptions } from './client-cache/options.js';
 
 /** One argument of a command: sent as its bytes (strings in UTF-8, numbers in decimal). */
 export type RedisArg = string | number | Buffer;
@@ -15,6 +16,8 @@ export type ReplyEncoding = BufferEncoding | null;
 export interface CommandOptions {
   /** Overrides the client's reply encoding for this call (`null`: Buffers). */
   encoding?: ReplyEncoding;
+  /** `false`: this read is neither answered from nor kept in the client-side cache (`clientCache`). */
+  cache?: boolean;
 }
 
 /** What redis-parser offers; `parser` option factories return an object of this shape. */
@@ -69,4 +72,9 @@ export interface ConnectionOptions {
 export interface PoolOptions extends ConnectionOptions {
   minsize?: number;
   maxsize?: number;
+  /**
+   * Client-side cache: reads of single keys answered from memory, invalidated by the server
+   * (CLIENT TRACKING); dropped whole on any reconnect or failover. See the README's "Client-side cache".
+   */
+  clientCache?: ClientCacheOptions;
 }

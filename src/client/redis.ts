@@ -56,7 +56,7 @@ export class Redis extends RedisCommands {
   }
 
   protected call<T>(name: string, args: readonly RedisArg[], options?: CommandOptions): Promise<T> {
-    return this.target.send(name, args, options?.encoding) as Promise<T>;
+    return this.target.send(name, args, options?.encoding, options?.cache) as Promise<T>;
   }
 
   /** Commands sent together in one write; exec() resolves `[error, result]` per command. */

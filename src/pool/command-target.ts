@@ -19,7 +19,8 @@ export interface CommandTarget extends EventEmitter {
   readonly closed: boolean;
   readonly address: Address | null;
   readonly db: number;
-  send(name: string, args: readonly RedisArg[], encoding?: ReplyEncoding): Promise<unknown>;
+  /** `cache: false` keeps this read away from the client-side cache (pools with `clientCache`). */
+  send(name: string, args: readonly RedisArg[], encoding?: ReplyEncoding, cache?: boolean): Promise<unknown>;
   /** Sends commands back to back on one connection, nothing in between (pipelines, MULTI/EXEC). */
   sendBatch(
     commands: readonly (readonly [string, readonly RedisArg[], ReplyEncoding | undefined])[],

@@ -10,6 +10,7 @@ import { PoolSubscriber, type Subscriptions } from './subscriber.js';
 import { WaitQueue } from './wait-queue.js';
 import { Lender } from './lender.js';
 import { validatePoolSize, type CommandTarget } from './command-target.js';
+import { clientCacheFor, type ClientCache, type ClientCacheStats } from '../client-cache/client-cache.js';
 
 export { validatePoolSize, type CommandTarget };
 
@@ -43,6 +44,8 @@ export class ConnectionsPool extends EventEmitter implements CommandTarget {
   protected readonly subscriber: PoolSubscriber;
   private readonly closedPromise: Promise<void>;
   private resolveClosed!: () => void;
+  /** The `clientCache` option's cache; null without it (the one check on the command path). */
+  protected readonly clientCache: ClientCache | null;
 
   constructor(address: AddressInput | null, options: PoolOptions = {}) {
     super();
@@ -59,6 +62,10 @@ export class ConnectionsPool extends EventEmitter implements CommandTarget {
       this.currentAddress = null;
     }
     this.closedPromise = new Promise((resolve) => (this.resolveClosed = resolve));
+    this.clientCache = clientCacheFor(options.clientCache, {
+      connectionOptions: () => this.options,
+      log: (level, message) => this.log(level, message),
+    });
     this.lender = new Lender({
       isClosed: () => this.isClosed,
       generation: () => this.generation,
@@ -67,6 +74,7 @@ export class ConnectionsPool extends EventEmitter implements CommandTarget {
       takeBusiestLast: () => this.takeLeastBusyShared(),
       openOwn: () => this.openOwn(),
       giveBack: (conn) => {
+        this.clientCache?.attach(conn);
         this.shared.push(conn);
         if (this.waiting.length > 0) this.drainWaiting();
       },
@@ -131,10 +139,22 @@ export class ConnectionsPool extends EventEmitter implements CommandTarget {
     return this.send(command, args) as Promise<T>;
   }
 
-  send(name: string, args: readonly RedisArg[], encoding?: ReplyEncoding): Promise<unknown> {
+  /** `cache: false`: this read is not answered from (nor kept in) the client-side cache. */
+  send(name: string, args: readonly RedisArg[], encoding?: ReplyEncoding, cache?: boolean): Promise<unknown> {
+    if (this.clientCache !== null) {
+      return this.clientCache.send(name, args, encoding, this.options.encoding === null, cache !== false, this.sendNow);
+    }
     return new Promise((resolve, reject) => {
       this.dispatch(new Command(name, args, buffersFor(encoding, this.options.encoding === null), resolve, reject));
     });
+  }
+
+  private readonly sendNow = (name: string, args: readonly RedisArg[], buffers: boolean): Promise<unknown> =>
+    new Promise((resolve, reject) => this.dispatch(new Command(name, args, buffers, resolve, reject)));
+
+  /** The client-side cache's counters (null without the `clientCache` option). */
+  get cacheStats(): ClientCacheStats | null {
+    return this.clientCache?.stats() ?? null;
   }
 
   sendBatch(
@@ -161,6 +181,7 @@ export class ConnectionsPool extends EventEmitter implements CommandTarget {
     const conn = list.every((c) => this.admits(c)) ? this.pickShared(list[0]!) : null;
     if (conn !== null) for (const c of list) conn.enqueue(c);
     else for (const c of list) this.waiting.push(c);
+    this.clientCache?.watchBatch(commands, promises);
     return promises;
   }
 
@@ -286,6 +307,7 @@ export class ConnectionsPool extends EventEmitter implements CommandTarget {
     conn.generation = generation;
     this.prepare(conn);
     conn.once('close', () => this.forget(conn));
+    this.clientCache?.attach(conn);
     this.shared.push(conn);
     return true;
   }
@@ -384,6 +406,7 @@ export class ConnectionsPool extends EventEmitter implements CommandTarget {
 
   /** Moves to a new generation: every connection open now is closed and none goes back into the pool. */
   retire(): void {
+    this.clientCache?.flush('the pool moved to a new generation (failover)');
     this.generation++;
     this.current = null;
     const old = [...this.shared, ...this.lender.takeAll()];
@@ -404,7 +427,8 @@ export class ConnectionsPool extends EventEmitter implements CommandTarget {
     this.current = null;
     this.onClose();
     for (const c of all) c.close();
-    Promise.allSettled([...all.map((c) => c.waitClosed()), this.filling, this.subscriber.close()]).then(() =>
+    const cache = this.clientCache?.close();
+    Promise.allSettled([...all.map((c) => c.waitClosed()), this.filling, this.subscriber.close(), cache]).then(() =>
       this.resolveClosed(),
     );
   }

@@ -132,6 +132,8 @@ export class ManagedPool extends ConnectionsPool {
     }
     this.poolState = next;
     this.discovery.log('debug', `${this.describe()}: ${prev} -> ${next} (${why})`);
+    // Any step away from 'connected' (a failover starting, a lost server) may change what the server holds.
+    if (next !== 'connected') this.clientCache?.flush(`${prev} -> ${next}`);
     this.emit('state', { from: prev, to: next, reason: why });
   }
 
@@ -374,6 +376,8 @@ export class ManagedPool extends ConnectionsPool {
   /** -odown: the master is back without a failover; commands waiting for it need not wait for the back-off. */
   masterUp(): void {
     this.wentDown = null;
+    // The master is back without a failover: it may have restarted (and forgotten what it tracked).
+    this.clientCache?.flush('-odown');
     this.releaseHold('-odown');
     if (this.currentAddress === null && this.waiting.length > 0) this.rediscover(undefined, '-odown');
   }

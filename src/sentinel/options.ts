@@ -2,6 +2,7 @@ import type { ConnectionOptions as TlsConnectionOptions } from 'node:tls';
 import { buffersFor } from '../connection/connection.js';
 import { validatePoolSize } from '../pool/pool.js';
 import type { Logger, PoolOptions } from '../types.js';
+import { validateClientCache } from '../client-cache/options.js';
 
 /** Options of createSentinel / createSentinelPool (see API.md). */
 export interface SentinelOptions extends PoolOptions {
@@ -56,6 +57,7 @@ function isCount(v: unknown, min: number): v is number {
 export function validateSentinelOptions(options: SentinelOptions): void {
   validatePoolSize(options.minsize ?? SENTINEL_DEFAULTS.minsize, options.maxsize ?? SENTINEL_DEFAULTS.maxsize);
   buffersFor(options.encoding, false);
+  validateClientCache(options.clientCache);
   if (options.db !== undefined && !isCount(options.db, 0)) {
     throw new TypeError(`db must be a non-negative integer, got ${String(options.db)}`);
   }

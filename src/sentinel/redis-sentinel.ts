@@ -2,6 +2,7 @@ import { EventEmitter } from 'node:events';
 import { Redis } from '../client/redis.js';
 import type { SentinelEvents } from './failover-follower.js';
 import type { FailoverRecord } from './managed-pool.js';
+import type { ClientCacheStats } from '../client-cache/client-cache.js';
 import type { PoolState } from './pool-state.js';
 import { ReplyError } from '../errors.js';
 import { toText } from '../text.js';
@@ -45,6 +46,8 @@ export interface PoolStats {
   lastFailover: FailoverRecord | null;
   /** Writes rejected with `mayHaveBeenApplied` (ConnectionClosedError). */
   inDoubt: number;
+  /** With the `clientCache` option: hits, misses, invalidations, flushes and entries held. */
+  clientCache?: ClientCacheStats;
 }
 
 /**
@@ -63,17 +66,22 @@ export class RedisSentinel extends EventEmitter {
 
   /** Per service and role: address, size, queued commands, write hold, last failover, in-doubt writes. */
   stats(): PoolStats[] {
-    return this.pool.managedPools().map((p) => ({
-      service: p.service,
-      role: p.role,
-      state: p.state,
-      address: p.address,
-      size: p.size,
-      queued: p.queued,
-      holding: p.holding,
-      lastFailover: p.lastFailover === null ? null : { ...p.lastFailover },
-      inDoubt: p.inDoubt,
-    }));
+    return this.pool.managedPools().map((p) => {
+      const stats: PoolStats = {
+        service: p.service,
+        role: p.role,
+        state: p.state,
+        address: p.address,
+        size: p.size,
+        queued: p.queued,
+        holding: p.holding,
+        lastFailover: p.lastFailover === null ? null : { ...p.lastFailover },
+        inDoubt: p.inDoubt,
+      };
+      const cache = p.cacheStats;
+      if (cache !== null) stats.clientCache = cache;
+      return stats;
+    });
   }
 
   /** True from the moment close() is called. */

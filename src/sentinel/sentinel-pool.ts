@@ -135,6 +135,8 @@ export class SentinelPool extends EventEmitter implements Discovery {
         maxQueuedCommands: this.options.maxQueuedCommands ?? SENTINEL_DEFAULTS.maxQueuedCommands,
         holdWritesDuringFailover: this.options.holdWritesDuringFailover ?? SENTINEL_DEFAULTS.holdWritesDuringFailover,
         replicaFallback: this.options.replicaFallback ?? SENTINEL_DEFAULTS.replicaFallback,
+        // One cache per pool: a slaveFor client tracks on the replicas it reads from.
+        clientCache: this.options.clientCache,
       });
       pool.on('resubscribed', (s: Subscriptions) => this.emit('resubscribed', { service, role, ...s }));
       pool.on('warning', (w: SentinelEvents['warning']) => this.emit('warning', w));
