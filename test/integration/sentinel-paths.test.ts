@@ -205,8 +205,23 @@ describe('durability and natMap', () => {
         replica.resume();
       }
       await topology.waitForReplicas();
-      const confirmed = uniq('durable');
-      assert.equal(await client.set(confirmed, 'confirmed'), 'OK');
+      // The resumed replica may still be catching up when the first WAIT's 100 ms run out on a busy machine:
+      // what matters is that a write resolves only once the replica has it.
+      let confirmed = '';
+      await waitFor(
+        'a write the resumed replica confirms',
+        async () => {
+          confirmed = uniq('durable');
+          return client.set(confirmed, 'confirmed').then(
+            (reply) => reply === 'OK',
+            (error: unknown) => {
+              if (error instanceof DurabilityError) return false;
+              throw error;
+            },
+          );
+        },
+        { timeoutMs: 10_000 },
+      );
       // WAIT counted the replica, so it has applied the write already.
       assert.equal(await directGet(replica.address, confirmed), 'confirmed');
     } finally {
