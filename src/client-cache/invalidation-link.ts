@@ -1,6 +1,7 @@
 import type { RedisConnection } from '../connection/connection.js';
 import { ReplyError } from '../errors.js';
 import type { Address } from '../types.js';
+import { nextDelay } from '../backoff.js';
 
 /** The channel a RESP2 connection receives CLIENT TRACKING ... REDIRECT invalidations on. */
 export const INVALIDATE_CHANNEL = '__redis__:invalidate';
@@ -97,7 +98,7 @@ export class InvalidationLink {
   private retry(why: string): void {
     if (this.closed || this.timer !== null) return;
     this.host.log('debug', `Invalidation connection to ${this.address.join(':')}: ${why}; trying again`);
-    this.delay = Math.min(MAX_RETRY_MS, this.delay === 0 ? FIRST_RETRY_MS : this.delay * 2);
+    this.delay = nextDelay(this.delay, FIRST_RETRY_MS, MAX_RETRY_MS);
     this.timer = setTimeout(() => {
       this.timer = null;
       this.connect();

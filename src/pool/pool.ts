@@ -173,10 +173,14 @@ export class ConnectionsPool extends EventEmitter implements CommandTarget {
       for (const c of list) c.reject(new PoolClosedError('Pool is closed'));
       return promises;
     }
-    // A transaction is never sent again piecemeal after a failure.
-    if (atomic) for (const c of list) c.attempts = Infinity;
-    // In doubt, the caller sees one rejection per command of the transaction, whichever part was unanswered.
-    if (atomic) for (const [i, c] of list.entries()) c.inDoubtWeight = i === list.length - 1 ? list.length - 2 : 0;
+    if (atomic) {
+      for (const [i, c] of list.entries()) {
+        // A transaction is never sent again piecemeal after a failure.
+        c.attempts = Infinity;
+        // In doubt, the caller sees one rejection per command of the transaction, whichever part was unanswered.
+        c.inDoubtWeight = i === list.length - 1 ? list.length - 2 : 0;
+      }
+    }
     // Every command must be admitted (a pipeline may start with a read and hold a write).
     const conn = list.every((c) => this.admits(c)) ? this.pickShared(list[0]!) : null;
     if (conn !== null) for (const c of list) conn.enqueue(c);

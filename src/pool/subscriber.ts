@@ -2,6 +2,7 @@ import type { Command, RedisConnection } from '../connection/connection.js';
 import { PoolClosedError } from '../errors.js';
 import { SUBSCRIBE_COMMAND, UNSUBSCRIBE, subscriptionKind, type SubscriptionKind } from '../protocol/commands.js';
 import { toText } from '../text.js';
+import { nextDelay } from '../backoff.js';
 
 /** What a pool's subscriber needs from its pool. */
 export interface SubscriberHost {
@@ -220,7 +221,7 @@ export class PoolSubscriber {
         cause: err,
       });
     }
-    this.retryDelay = Math.min(MAX_RETRY_MS, this.retryDelay === 0 ? FIRST_RETRY_MS : this.retryDelay * 2);
+    this.retryDelay = nextDelay(this.retryDelay, FIRST_RETRY_MS, MAX_RETRY_MS);
     // Kept referenced: a process that only subscribes must not exit during a failover.
     this.retryTimer = setTimeout(() => {
       this.retryTimer = null;

@@ -14,6 +14,7 @@ import type { Address, PoolOptions } from '../types.js';
 import { ReplyRetries } from './reply-retries.js';
 import { ReplicaConnector } from './replica-connector.js';
 import { canMove, type PoolState } from './pool-state.js';
+import { nextDelay } from '../backoff.js';
 
 /** What a managed pool needs from its SentinelPool. */
 export interface Discovery {
@@ -278,7 +279,7 @@ export class ManagedPool extends ConnectionsPool {
    */
   private scheduleRetry(): void {
     if (this.retryTimer !== null || this.isClosed || !this.wantsConnections()) return;
-    this.retryDelay = Math.min(500, this.retryDelay === 0 ? 25 : this.retryDelay * 2);
+    this.retryDelay = nextDelay(this.retryDelay, 25, 500);
     this.retryTimer = setTimeout(() => {
       this.retryTimer = null;
       if (this.wantsConnections()) this.fill();

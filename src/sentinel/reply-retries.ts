@@ -3,6 +3,7 @@ import { formatAddress } from '../address.js';
 import { ConnectionClosedError, PoolClosedError, type ReplyError } from '../errors.js';
 import { READONLY } from '../protocol/commands.js';
 import type { Address } from '../types.js';
+import { nextDelay } from '../backoff.js';
 
 /** What a managed pool does with an error reply that says something about the server, not the command. */
 export type ReplyReaction =
@@ -110,7 +111,7 @@ export class ReplyRetries {
     if (now >= until) return false;
     this.loading.push({ command, until });
     if (this.timer === null) {
-      this.delay = Math.min(LOADING_MAX_DELAY_MS, this.delay === 0 ? LOADING_FIRST_DELAY_MS : this.delay * 2);
+      this.delay = nextDelay(this.delay, LOADING_FIRST_DELAY_MS, LOADING_MAX_DELAY_MS);
       this.timer = setTimeout(() => this.flush(), this.delay);
     }
     return true;

@@ -6,6 +6,7 @@ import { toText } from '../text.js';
 import type { Address, ConnectionOptions, RedisArg } from '../types.js';
 import { inspect } from 'node:util';
 import { redactedView } from '../redact.js';
+import { nextDelay } from '../backoff.js';
 
 /** What a sentinel node reports to its pool. */
 export interface SentinelNodeListener {
@@ -146,7 +147,7 @@ export class SentinelNode {
 
   private scheduleResubscribe(timeout: number): void {
     if (this.stopped || this.resubscribeTimer !== null) return;
-    this.resubscribeDelay = Math.min(1000, this.resubscribeDelay === 0 ? 50 : this.resubscribeDelay * 2);
+    this.resubscribeDelay = nextDelay(this.resubscribeDelay, 50, 1000);
     this.resubscribeTimer = setTimeout(() => {
       this.resubscribeTimer = null;
       this.subscribe(Math.max(timeout, 1000)).then(
