@@ -40,7 +40,8 @@ const HELP = `Usage: npm run bench -- [options]
   --rounds N           rounds per scenario and client (default 7; quick 1)
   --duration MS        measured time per round (default 600; quick 250)
   --warmup MS          warm-up per round (default 200; quick 100)
-  --messages N         pub/sub messages per round (default 30000; quick 10000)
+  --messages N         pub/sub messages per round (default 100000; quick 20000); the warm-up
+                       sends batches of a tenth of them for the warm-up time
   --scenarios a,b      subset of: ${SCENARIOS.map((s) => s.id).join(', ')}
   --clients a,b        subset of: ${CLIENTS.map((c) => c.id).join(', ')}
   --out DIR            output folder (default bench/results)
@@ -113,7 +114,7 @@ function parseArgs(argv: string[]): Options {
     rounds: int('--rounds', quick ? 1 : 7),
     durationMs: int('--duration', quick ? 250 : 600),
     warmupMs: int('--warmup', quick ? 100 : 200),
-    messages: int('--messages', quick ? 10_000 : 30_000),
+    messages: int('--messages', quick ? 20_000 : 100_000),
     scenarios: list('--scenarios', SCENARIOS, (s) => s.id).map((s) => s.id),
     clients: list('--clients', CLIENTS, (c) => c.id),
     out: path.resolve(repoRoot, value('--out') ?? 'bench/results'),
@@ -400,6 +401,7 @@ async function main(): Promise<number> {
               timeoutMs,
               load,
             );
+            r.round = round;
             (rounds.get(client.id) ?? rounds.set(client.id, []).get(client.id)!).push(r);
             console.log(
               `${label}: ${Math.round(r.opsPerSec)} ops/s, p50 ${r.p50.toFixed(3)} ms, p99 ${r.p99.toFixed(3)} ms` +

@@ -31,8 +31,17 @@ export async function createBenchClient(spec: ClientSpec, target: Target): Promi
     case 'ours-durable':
       return createOurs(spec, target, { durability: { replicas: 1, timeout: 1_000 } });
     case 'ours-traced':
-      await subscribeTracing();
+      await subscribeTracing(await oursChannel(), 'all');
       return createOurs(spec, target);
+    case 'ours-traced-span':
+      await subscribeTracing(await oursChannel(), 'span');
+      return createOurs(spec, target);
+    case 'ioredis-traced':
+      await subscribeTracing('ioredis:command', 'all');
+      return createIoredis(spec, target);
+    case 'node-redis-traced':
+      await subscribeTracing('node-redis:command', 'all');
+      return createNodeRedis(spec, target);
     case 'ioredis':
     case 'ioredis-auto':
       return createIoredis(spec, target);
@@ -45,25 +54,39 @@ export async function createBenchClient(spec: ClientSpec, target: Target): Promi
   }
 }
 
-/** A tracing subscriber doing trivial work on all five events, as a span exporter's hooks would be called. */
-async function subscribeTracing(): Promise<void> {
+async function oursChannel(): Promise<string> {
+  return (await import('../src/client.js')).COMMAND_TRACING_CHANNEL;
+}
+
+/**
+ * A tracing subscriber doing trivial work, as a span exporter's hooks would be called: on all five
+ * events, or span-shaped (start, asyncEnd and error: what it takes to open, close and fail a span, and
+ * what the README's OpenTelemetry example listens to). The same for every library's channel.
+ */
+async function subscribeTracing(name: string, events: 'all' | 'span'): Promise<void> {
   const { tracingChannel } = await import('node:diagnostics_channel');
-  const { COMMAND_TRACING_CHANNEL } = await import('../src/client.js');
-  const seen = { started: 0, ended: 0, failed: 0, last: '' };
-  tracingChannel<unknown, import('../src/client.js').CommandTraceContext>(COMMAND_TRACING_CHANNEL).subscribe({
-    start: (ctx) => {
+  const seen = { started: 0, ended: 0, failed: 0, last: undefined as unknown };
+  const span = {
+    start: (ctx: unknown) => {
       seen.started++;
-      seen.last = ctx['db.operation.name'];
+      seen.last = ctx;
     },
-    end: () => undefined,
-    asyncStart: () => undefined,
     asyncEnd: () => {
       seen.ended++;
     },
     error: () => {
       seen.failed++;
     },
-  });
+  };
+  const channel = tracingChannel<unknown, object>(name);
+  if (events === 'span') {
+    // Each event is a channel of its own: one not subscribed costs its publisher nothing.
+    channel.start.subscribe(span.start);
+    channel.asyncEnd.subscribe(span.asyncEnd);
+    channel.error.subscribe(span.error);
+  } else {
+    channel.subscribe({ ...span, end: () => undefined, asyncStart: () => undefined });
+  }
 }
 
 async function createOurs(

@@ -4,6 +4,9 @@ export type ClientKind =
   | 'ours'
   | 'ours-durable'
   | 'ours-traced'
+  | 'ours-traced-span'
+  | 'ioredis-traced'
+  | 'node-redis-traced'
   | 'ioredis'
   | 'ioredis-auto'
   | 'node-redis'
@@ -18,23 +21,57 @@ export interface ClientSpec {
   label: string;
   /** Runs only in these scenarios (the client-side cache columns: the hot-key scenario alone). */
   only?: readonly ScenarioId[];
+  /**
+   * A variant measured for its cost against this client id (durability, tracing): it gets a cost table
+   * of its own, not a column of the main tables.
+   */
+  costOf?: string;
 }
 
 /** Every client configuration, in the order rounds start from (rotated each round). */
 export const CLIENTS: readonly ClientSpec[] = [
   { id: 'ours-sentinel', kind: 'ours', mode: 'sentinel', label: 'ours' },
   // The cost of the durability option (one WAIT per flush): compared with ours, not a peer.
-  { id: 'ours-durable-sentinel', kind: 'ours-durable', mode: 'sentinel', label: 'ours, durability 1 replica' },
+  {
+    id: 'ours-durable-sentinel',
+    kind: 'ours-durable',
+    mode: 'sentinel',
+    label: 'ours, durability 1 replica',
+    costOf: 'ours-sentinel',
+  },
   // The cost of command tracing: a diagnostics_channel subscriber on all five events (clients.ts).
-  { id: 'ours-traced-sentinel', kind: 'ours-traced', mode: 'sentinel', label: 'ours traced' },
+  { id: 'ours-traced-sentinel', kind: 'ours-traced', mode: 'sentinel', label: 'ours traced', costOf: 'ours-sentinel' },
   { id: 'ioredis-sentinel', kind: 'ioredis', mode: 'sentinel', label: 'ioredis' },
   { id: 'ioredis-auto-sentinel', kind: 'ioredis-auto', mode: 'sentinel', label: 'ioredis auto-pipelining' },
   { id: 'node-redis-sentinel', kind: 'node-redis', mode: 'sentinel', label: 'node-redis' },
   { id: 'ours-plain', kind: 'ours', mode: 'plain', label: 'ours' },
-  { id: 'ours-traced-plain', kind: 'ours-traced', mode: 'plain', label: 'ours traced' },
+  { id: 'ours-traced-plain', kind: 'ours-traced', mode: 'plain', label: 'ours traced', costOf: 'ours-plain' },
+  // A span-shaped subscriber (start, asyncEnd, error: what the README's OpenTelemetry example listens to).
+  {
+    id: 'ours-traced-span-plain',
+    kind: 'ours-traced-span',
+    mode: 'plain',
+    label: 'ours traced, span subscriber',
+    costOf: 'ours-plain',
+  },
   { id: 'ioredis-plain', kind: 'ioredis', mode: 'plain', label: 'ioredis' },
+  // The peers' own TracingChannels (ioredis:command, node-redis:command) with the same five-event subscriber.
+  {
+    id: 'ioredis-traced-plain',
+    kind: 'ioredis-traced',
+    mode: 'plain',
+    label: 'ioredis traced',
+    costOf: 'ioredis-plain',
+  },
   { id: 'ioredis-auto-plain', kind: 'ioredis-auto', mode: 'plain', label: 'ioredis auto-pipelining' },
   { id: 'node-redis-plain', kind: 'node-redis', mode: 'plain', label: 'node-redis' },
+  {
+    id: 'node-redis-traced-plain',
+    kind: 'node-redis-traced',
+    mode: 'plain',
+    label: 'node-redis traced',
+    costOf: 'node-redis-plain',
+  },
   // Client-side caches (hot-key scenario only): ours over RESP2 (clientCache), node-redis's over RESP3.
   { id: 'ours-cache-sentinel', kind: 'ours-cache', mode: 'sentinel', label: 'ours, clientCache', only: ['hot-keys'] },
   {
@@ -145,6 +182,8 @@ export interface WorkerResult {
    * redis-server processes and itself) while the worker ran. Other work on the machine skews a round.
    */
   otherLoadCores?: number;
+  /** Set by the parent: the round (0-based) this run belongs to, for pairing a cost variant with its base. */
+  round?: number;
 }
 
 /** Growable array of float samples. */

@@ -6,6 +6,7 @@ import {
   formatMs,
   formatOps,
   formatRatio,
+  median,
   type ClientSpec,
   type Mode,
   type ScenarioId,
@@ -66,8 +67,8 @@ export const MODES: readonly { mode: Mode; title: string }[] = [
 ];
 
 export function clientsOf(mode: Mode): ClientSpec[] {
-  // Clients that run in a few scenarios only (the caches) have their own section.
-  return CLIENTS.filter((c) => c.mode === mode && c.only === undefined);
+  // Clients that run in a few scenarios only (the caches) and cost variants have their own sections.
+  return CLIENTS.filter((c) => c.mode === mode && c.only === undefined && c.costOf === undefined);
 }
 
 export function peersOf(mode: Mode): ClientSpec[] {
@@ -155,6 +156,42 @@ export function cacheMarkdown(r: BenchResults): string | null {
   );
 }
 
+function ranAny(r: BenchResults, scenarios: typeof SCENARIOS, clients: readonly ClientSpec[]): boolean {
+  return clients.some((c) => scenarios.some((s) => r.results[s.id]?.[c.id] !== undefined));
+}
+
+/**
+ * The ops/s ratio of a cost variant to its base (`costOf`): the median over the rounds both ran of the
+ * round's ratio. A variant and its base run in the same round, close in time, so a slow spell of the
+ * machine weighs on both.
+ */
+export function costRatio(variant: CellSummary | undefined, base: CellSummary | undefined): number {
+  if (variant === undefined || base === undefined) return NaN;
+  const ratios: number[] = [];
+  for (const v of variant.rounds) {
+    const b = base.rounds.find((x) => x.round !== undefined && x.round === v.round);
+    if (b !== undefined) ratios.push(v.opsPerSec / b.opsPerSec);
+  }
+  return ratios.length > 0 ? median(ratios) : variant.median.opsPerSec / base.median.opsPerSec;
+}
+
+function costTable(r: BenchResults, scenarios: typeof SCENARIOS, variants: readonly ClientSpec[]): string {
+  const ran = variants.filter((v) => scenarios.some((s) => r.results[s.id]?.[v.id] !== undefined));
+  const label = (id: string): string => CLIENTS.find((c) => c.id === id)?.label ?? id;
+  const header = ['scenario', ...ran.map((v) => `${v.mode}: ${v.label} / ${label(v.costOf!)}`)];
+  const rows = scenarios.map((s) => [
+    s.title,
+    ...ran.map((v) => {
+      const row = r.results[s.id];
+      const ratio = costRatio(row?.[v.id], row?.[v.costOf!]);
+      const a = row?.[v.id]?.median.opsPerSec ?? NaN;
+      const b = row?.[v.costOf!]?.median.opsPerSec ?? NaN;
+      return Number.isFinite(ratio) ? `${formatRatio(ratio)} (${formatOps(a)} / ${formatOps(b)})` : 'n/a';
+    }),
+  ]);
+  return table(header, rows);
+}
+
 /** The ops/s tables (one per mode) and the ratio table: what `npm run bench` prints at the end. */
 export function throughputMarkdown(r: BenchResults): string {
   const parts: string[] = [];
@@ -183,35 +220,22 @@ export function throughputMarkdown(r: BenchResults): string {
   parts.push(`### Ratios: this library / peer (ops/s; above 1.00x this library is faster)\n\n${table(header, rows)}`);
   const caches = cacheMarkdown(r);
   if (caches !== null) parts.push(caches);
-  const durable = CLIENTS.find((c) => c.kind === 'ours-durable');
-  if (durable !== undefined) {
-    const ours = oursOf(durable.mode);
-    const costRows = scenarios.map((s) => {
-      const a = r.results[s.id]?.[durable.id]?.median.opsPerSec ?? NaN;
-      const b = r.results[s.id]?.[ours.id]?.median.opsPerSec ?? NaN;
-      return [s.title, formatOps(a), formatOps(b), formatRatio(a / b)];
-    });
+  const durable = CLIENTS.filter((c) => c.kind === 'ours-durable');
+  if (ranAny(r, scenarios, durable)) {
     parts.push(
       `### Cost of \`durability: { replicas: 1 }\` (one WAIT per flush; through Sentinel)\n\n` +
-        table(['scenario', durable.label, 'ours', 'durable / ours'], costRows),
+        costTable(r, scenarios, durable),
     );
   }
-  const traced = CLIENTS.filter((c) => c.kind === 'ours-traced');
-  if (traced.some((t) => scenarios.some((s) => r.results[s.id]?.[t.id] !== undefined))) {
-    const costHeader = ['scenario'];
-    for (const t of traced) costHeader.push(`${t.mode}: ${t.label}`, `${t.mode}: ours`, `${t.mode}: traced / ours`);
-    const costRows = scenarios.map((s) => {
-      const row = [s.title];
-      for (const t of traced) {
-        const a = r.results[s.id]?.[t.id]?.median.opsPerSec ?? NaN;
-        const b = r.results[s.id]?.[oursOf(t.mode).id]?.median.opsPerSec ?? NaN;
-        row.push(formatOps(a), formatOps(b), formatRatio(a / b));
-      }
-      return row;
-    });
+  const traced = CLIENTS.filter((c) => c.kind.endsWith('-traced') || c.kind === 'ours-traced-span');
+  if (ranAny(r, scenarios, traced)) {
     parts.push(
-      `### Cost of command tracing (a diagnostics_channel subscriber on all five events)\n\n` +
-        table(costHeader, costRows),
+      `### Cost of command tracing (variant / base, ops/s)\n\n` +
+        `"traced": a diagnostics_channel subscriber on all five events of the library's command TracingChannel ` +
+        `(ours: \`nestjs-redis-sentinel:command\`; ioredis 5.11+: \`ioredis:command\`; node-redis 5.12+: ` +
+        `\`node-redis:command\`), each handler doing trivial work. "span subscriber": start, asyncEnd and error only, ` +
+        `what a span needs (the README's OpenTelemetry example). Each cell is the median of the per-round ratios.\n\n` +
+        costTable(r, scenarios, traced),
     );
   }
   return parts.join('\n\n');
@@ -231,7 +255,7 @@ export function resultsMarkdown(r: BenchResults): string {
         .join(', ')}`,
       `- topology: ${m.topology}; plain clients: ${m.plainTarget}`,
       `- CPU pinning: ${m.pinning}`,
-      `- each cell: ${m.rounds} round(s), clients interleaved (round-robin per scenario, order rotated each round); a round = a fresh worker process, connect, ${m.warmupMs} ms warm-up, ${m.durationMs} ms measured (pub/sub: ${m.pubsubMessages} messages); the median round is reported`,
+      `- each cell: ${m.rounds} round(s), clients interleaved (round-robin per scenario, order rotated each round); a round = a fresh worker process, connect, ${m.warmupMs} ms warm-up, ${m.durationMs} ms measured (pub/sub: batches of ${Math.max(1000, Math.round(m.pubsubMessages / 10))} messages for the warm-up time, then ${m.pubsubMessages} messages measured); the median round is reported (cost tables: the median of the per-round ratios, each a variant and its base measured in the same round)`,
       `- other load on the machine while workers ran (user+system+steal CPU of the machine minus that of the benchmark's worker, redis-servers and parent, from /proc; interrupt time excluded): ${
         m.otherLoad === null
           ? 'not measured'

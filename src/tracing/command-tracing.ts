@@ -7,7 +7,10 @@ import type { Address } from '../types.js';
  * `diagnostics_channel.tracingChannel(COMMAND_TRACING_CHANNEL).subscribe({ start, end, asyncStart, asyncEnd, error })`.
  * Each network attempt of a command is one `start` / `end` (when it is queued on a connection) then,
  * when it settles, `error` (failures only), `asyncStart` and `asyncEnd`, all with the same
- * {@link CommandTraceContext} object.
+ * {@link CommandTraceContext} object. Subscribe only to the events you use (`channel.start.subscribe(fn)`):
+ * each event someone listens to is a function call per command, one no one listens to costs nothing.
+ * `start` is published, not run through `runStores`: a store bound with `bindStore` is not entered (no
+ * user code runs inside a command's span).
  */
 export const COMMAND_TRACING_CHANNEL = 'nestjs-redis-sentinel:command';
 
