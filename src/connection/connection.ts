@@ -2,7 +2,6 @@ import { EventEmitter } from 'node:events';
 import type net from 'node:net';
 import { inspect } from 'node:util';
 import Denque from 'denque';
-import RedisParser from 'redis-parser';
 import { formatAddress } from '../address.js';
 import { ConnectionClosedError, ProtocolError, RedisError, replyErrorFor } from '../errors.js';
 import { WriteBatch } from '../protocol/encode.js';
@@ -17,23 +16,20 @@ import {
   UNWATCH,
   WATCH,
 } from '../protocol/commands.js';
-import type { Address, ConnectionOptions, RedisArg, ReplyEncoding, ReplyParser, ReplyParserOptions } from '../types.js';
+import type { Address, ConnectionOptions, RedisArg, ReplyEncoding, ReplyParser } from '../types.js';
 import { Command, buffersFor } from './command.js';
 import { CommandTimeout } from './command-timeout.js';
 import { Durability } from './durability.js';
 import { CONNECTION_DEFAULTS } from './defaults.js';
 import type { FailureHandler } from './failure-handler.js';
 import { Liveness } from './liveness.js';
+import { readSocket } from './socket-reader.js';
 import { SubscriberState } from './subscriber-state.js';
 import { ConnectionTracer, tracingWanted } from '../tracing/command-tracing.js';
 
 export { Command, buffersFor } from './command.js';
 export { createConnection } from './create-connection.js';
 export type { FailureHandler } from './failure-handler.js';
-
-function defaultParser(options: ReplyParserOptions): ReplyParser {
-  return new RedisParser(options) as unknown as ReplyParser;
-}
 
 function ignore(): void {}
 
@@ -127,37 +123,15 @@ export class RedisConnection extends EventEmitter {
           )
         : null;
     this.closedPromise = new Promise((resolve) => (this.resolveClosed = resolve));
-    this.parser = (options.parser ?? defaultParser)({
+    this.parser = readSocket(socket, address, options.parser, this.liveness, {
       returnReply: (reply) => this.onReply(reply),
       returnError: (error) => this.onReplyError(error),
-      returnFatalError: (error) =>
-        this.onFatal(
-          new ProtocolError(`Protocol error from ${formatAddress(address)}: ${error.message}`, { cause: error }),
-        ),
-      returnBuffers: true,
-      stringNumbers: false,
+      fail: (error) => this.onFatal(error),
+      error: (err) => (this.closeError ??= err),
+      close: () => this.onSocketClose(),
     });
     // Parse replies as Buffers only when the command at the head of the queue asks for them.
     this.setParserBuffers(this.defaultBuffers);
-    socket.on('data', (chunk: Buffer) => {
-      if (this.liveness !== null) this.liveness.received++;
-      try {
-        this.parser.execute(chunk);
-      } catch (err) {
-        // A throwing reply handler or a parser bug must not crash the process: fail this connection.
-        this.onFatal(
-          err instanceof RedisError
-            ? err
-            : new ProtocolError(`Failed to handle reply from ${formatAddress(address)}: ${(err as Error).message}`, {
-                cause: err,
-              }),
-        );
-      }
-    });
-    socket.on('error', (err) => {
-      this.closeError ??= err;
-    });
-    socket.on('close', () => this.onSocketClose());
   }
 
   /** True from the moment close() is called or the socket closes. */

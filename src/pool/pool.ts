@@ -11,6 +11,7 @@ import { WaitQueue } from './wait-queue.js';
 import { Lender } from './lender.js';
 import { validatePoolSize, type CommandTarget } from './command-target.js';
 import { clientCacheFor, type ClientCache, type ClientCacheStats } from '../client-cache/client-cache.js';
+import { Opener } from './opener.js';
 
 export { validatePoolSize, type CommandTarget };
 
@@ -37,8 +38,7 @@ export class ConnectionsPool extends EventEmitter implements CommandTarget {
   protected isClosed = false;
   protected readonly shared: RedisConnection[] = [];
   private readonly lender: Lender;
-  private opening = 0;
-  private filling: Promise<void> | null = null;
+  private readonly opener: Opener;
   private current: RedisConnection | null = null;
   /** The subscriber connection and every subscription, resubscribed after the connection is lost. */
   protected readonly subscriber: PoolSubscriber;
@@ -66,13 +66,26 @@ export class ConnectionsPool extends EventEmitter implements CommandTarget {
       connectionOptions: () => this.options,
       log: (level, message) => this.log(level, message),
     });
+    this.opener = new Opener(this, {
+      open: () => this.openConnection(),
+      wire: (conn) => {
+        this.prepare(conn);
+        conn.once('close', () => this.forget(conn));
+      },
+      share: (conn) => {
+        this.clientCache?.attach(conn);
+        this.shared.push(conn);
+      },
+      filled: () => this.drainWaiting(),
+      fillFailed: (err) => this.onFillFailed(err),
+    });
     this.lender = new Lender({
       isClosed: () => this.isClosed,
       generation: () => this.generation,
       db: this.db,
       takeIdleShared: () => this.takeIdleShared(),
       takeBusiestLast: () => this.takeLeastBusyShared(),
-      openOwn: () => this.openOwn(),
+      openOwn: () => this.opener.openOwn(),
       giveBack: (conn) => {
         this.clientCache?.attach(conn);
         this.shared.push(conn);
@@ -80,13 +93,7 @@ export class ConnectionsPool extends EventEmitter implements CommandTarget {
       },
     });
     this.subscriber = new PoolSubscriber({
-      openConnection: () => {
-        const generation = this.generation;
-        return this.openConnection().then((conn) => {
-          conn.generation = generation;
-          return conn;
-        });
-      },
+      openConnection: () => this.opener.openForSubscriber(),
       isCurrent: (conn) => conn.generation === this.generation,
       subscribeWaitMs: () => this.subscribeWaitMs,
       emit: (event, ...args) => this.emit(event, ...args),
@@ -237,7 +244,7 @@ export class ConnectionsPool extends EventEmitter implements CommandTarget {
     const cur = this.current;
     if (cur !== null && !cur.closed) return cur;
     const n = this.shared.length;
-    if (n === 0 || (n < this.minsize && this.filling === null)) {
+    if (n === 0 || (n < this.minsize && this.opener.filling === null)) {
       this.fill();
       if (this.shared.length === 0) return null;
     }
@@ -260,60 +267,7 @@ export class ConnectionsPool extends EventEmitter implements CommandTarget {
 
   /** Opens connections up to minsize (at least one), then hands them the waiting commands. */
   protected fill(): Promise<void> {
-    if (this.filling !== null) return this.filling;
-    if (this.isClosed) return Promise.resolve();
-    // Never past maxsize: with every connection lent out, commands wait for a release.
-    const want = Math.min(
-      Math.max(1, this.minsize) - this.shared.length - this.opening,
-      this.maxsize - this.size - this.opening,
-    );
-    if (want <= 0) return Promise.resolve();
-    this.filling = this.openShared(want).then(
-      () => {
-        this.filling = null;
-        this.drainWaiting();
-      },
-      (err: Error) => {
-        this.filling = null;
-        this.onFillFailed(err);
-      },
-    );
-    return this.filling;
-  }
-
-  private async openShared(count: number): Promise<void> {
-    const generation = this.generation;
-    this.opening += count;
-    let opened = 0;
-    try {
-      // The first connection may do discovery (managed pools); the rest go straight to its address.
-      const first = await this.openConnection();
-      this.opening--;
-      opened++;
-      if (!this.adopt(first, generation)) throw new RedisError('Pool changed while connecting');
-      const rest = await Promise.allSettled(Array.from({ length: count - 1 }, () => this.openConnection()));
-      for (const r of rest) {
-        this.opening--;
-        opened++;
-        if (r.status === 'fulfilled') this.adopt(r.value, generation);
-      }
-    } finally {
-      this.opening -= count - opened;
-    }
-  }
-
-  /** Adds a fresh connection to the shared set unless the pool closed or moved on meanwhile. */
-  private adopt(conn: RedisConnection, generation: number): boolean {
-    if (this.isClosed || generation !== this.generation) {
-      conn.close();
-      return false;
-    }
-    conn.generation = generation;
-    this.prepare(conn);
-    conn.once('close', () => this.forget(conn));
-    this.clientCache?.attach(conn);
-    this.shared.push(conn);
-    return true;
+    return this.opener.fill();
   }
 
   /** Hook: managed pools install their failure handler here. */
@@ -376,28 +330,11 @@ export class ConnectionsPool extends EventEmitter implements CommandTarget {
   }
 
   private takeLeastBusyShared(): RedisConnection | null {
-    const c = this.opening === 0 ? leastBusy(this.shared) : null;
+    const c = this.opener.opening === 0 ? leastBusy(this.shared) : null;
     if (c === null) return null;
     this.shared.splice(this.shared.indexOf(c), 1);
     if (this.current === c) this.current = null;
     return c;
-  }
-
-  /** One more connection of this generation, unless at maxsize; wired like a shared one unless stale. */
-  private openOwn(): Promise<RedisConnection> | null {
-    if (this.size + this.opening >= this.maxsize) return null;
-    const generation = this.generation;
-    this.opening++;
-    return this.openConnection()
-      .finally(() => this.opening--)
-      .then((conn) => {
-        if (!this.isClosed && generation === this.generation) {
-          conn.generation = generation;
-          this.prepare(conn);
-          conn.once('close', () => this.forget(conn));
-        }
-        return conn;
-      });
   }
 
   /** Runs a blocking command on a connection of its own, given back when it settles. */
@@ -432,8 +369,8 @@ export class ConnectionsPool extends EventEmitter implements CommandTarget {
     this.onClose();
     for (const c of all) c.close();
     const cache = this.clientCache?.close();
-    Promise.allSettled([...all.map((c) => c.waitClosed()), this.filling, this.subscriber.close(), cache]).then(() =>
-      this.resolveClosed(),
+    Promise.allSettled([...all.map((c) => c.waitClosed()), this.opener.filling, this.subscriber.close(), cache]).then(
+      () => this.resolveClosed(),
     );
   }
 

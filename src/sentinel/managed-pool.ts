@@ -15,6 +15,9 @@ import { ReplyRetries } from './reply-retries.js';
 import { ReplicaConnector } from './replica-connector.js';
 import { canMove, type PoolState } from './pool-state.js';
 import { nextDelay } from '../backoff.js';
+import { FailoverHold, leftHolding, type FailoverRecord } from './failover-hold.js';
+
+export type { FailoverRecord };
 
 /** What a managed pool needs from its SentinelPool. */
 export interface Discovery {
@@ -36,16 +39,6 @@ export interface ManagedPoolOptions extends PoolOptions {
   replicaFallback?: 'none' | 'master';
 }
 
-/** What the pool knows about its last failover (stats). */
-export interface FailoverRecord {
-  /** When writes started to be held (or the switch came, when nothing was held). */
-  at: number;
-  /** How long writes were held. */
-  heldMs: number;
-  /** From the switch to the first connection to the new master (null until then). */
-  followedMs: number | null;
-}
-
 /**
  * The pool behind masterFor / slaveFor: its address comes from the sentinels, and it follows failovers.
  * Its `state` says where it is, and changes only through `moveTo()`, which logs each transition:
@@ -62,8 +55,7 @@ export interface FailoverRecord {
  */
 export class ManagedPool extends ConnectionsPool {
   private poolState: PoolState = 'idle';
-  private holdStarted = 0;
-  private holdTimer: NodeJS.Timeout | null = null;
+  private readonly hold: FailoverHold;
   private retryTimer: NodeJS.Timeout | null = null;
   private retryDelay = 0;
   private lastError: Error | null = null;
@@ -74,7 +66,6 @@ export class ManagedPool extends ConnectionsPool {
   private demoted: Address | null = null;
   /** The master +odown took away (address cleared): the one a following switch demotes. */
   private wentDown: Address | null = null;
-  private switchedAt = 0;
   private readonly retries: ReplyRetries;
   private readonly managed: ManagedPoolOptions;
   /** Writes rejected with mayHaveBeenApplied (the server may or may not have applied them). */
@@ -98,6 +89,7 @@ export class ManagedPool extends ConnectionsPool {
     );
     this.retries = new ReplyRetries(this, options.failoverTimeout);
     this.replicas = new ReplicaConnector(service, discovery, options.failoverTimeout, options.replicaFallback);
+    this.hold = new FailoverHold(this, discovery, options.failoverTimeout);
   }
 
   get state(): PoolState {
@@ -224,7 +216,7 @@ export class ManagedPool extends ConnectionsPool {
   override async acquire(): Promise<RedisConnection> {
     const deadline = Date.now() + this.managed.failoverTimeout;
     // A connection of its own may carry writes (BLMOVE, WATCH/MULTI): not to a master about to be demoted.
-    if (this.poolState === 'holding') await this.leftHolding(deadline);
+    if (this.poolState === 'holding') await leftHolding(this, deadline);
     for (let delay = 25; ; delay = Math.min(500, delay * 2)) {
       try {
         return await super.acquire();
@@ -236,22 +228,6 @@ export class ManagedPool extends ConnectionsPool {
         await new Promise((resolve) => setTimeout(resolve, Math.min(delay, left)));
       }
     }
-  }
-
-  /** Resolves when the hold ends (the pool's own timer bounds it by failoverTimeout). */
-  private leftHolding(deadline: number): Promise<void> {
-    return new Promise((resolve) => {
-      const onState = (change: { to: PoolState }): void => {
-        if (change.to !== 'holding') done();
-      };
-      const done = (): void => {
-        clearTimeout(timer);
-        this.off('state', onState);
-        resolve();
-      };
-      const timer = setTimeout(done, Math.max(0, deadline - Date.now()));
-      this.on('state', onState);
-    });
   }
 
   /** Not finding a server yet is worth waiting for; an auth error or an unknown service is not. */
@@ -296,9 +272,7 @@ export class ManagedPool extends ConnectionsPool {
   protected override prepare(conn: RedisConnection): void {
     this.retryDelay = 0;
     this.lastError = null;
-    if (this.switchedAt > 0 && this.lastFailover !== null && this.lastFailover.followedMs === null) {
-      this.lastFailover.followedMs = Date.now() - this.switchedAt;
-    }
+    this.hold.connected();
     conn.failureHandler = {
       onReplyError: (command, error) => this.retries.onReplyError(command, error, conn),
       onClosed: (commands, written, error) => this.retries.onClosed(commands, written, error, conn),
@@ -343,7 +317,7 @@ export class ManagedPool extends ConnectionsPool {
     const cur = this.currentAddress;
     if (sameAddress(cur, address)) {
       // Discovery may have found the promoted replica before the event came: already following.
-      if (newFailover) this.lastFailover = { at: this.holdStarted || Date.now(), heldMs: 0, followedMs: 0 };
+      if (newFailover) this.hold.confirmed();
       return this.releaseHold('the sentinels confirm the master');
     }
     const previous = cur ?? this.wentDown;
@@ -353,8 +327,7 @@ export class ManagedPool extends ConnectionsPool {
     if (sameAddress(this.demoted, address)) this.demoted = null;
     // Set before rediscover(): its fill() reads `announced` synchronously, in openMaster().
     this.announced = address;
-    this.switchedAt = Date.now();
-    this.lastFailover = { at: this.holdStarted || this.switchedAt, heldMs: 0, followedMs: null };
+    this.hold.switched();
     this.rediscover(undefined, `+switch-master to ${formatAddress(address)}`);
     // Released only once the old master's connections are retired, so no held write is queued on them.
     return this.releaseHold('+switch-master');
@@ -399,24 +372,17 @@ export class ManagedPool extends ConnectionsPool {
     if (!this.managed.holdWritesDuringFailover || !this.isMaster || this.isClosed) return;
     if (this.poolState !== 'holding') {
       this.discovery.log('log', `Failover of ${this.service} under way: holding writes`);
-      this.holdStarted = Date.now();
+      this.hold.start();
       this.moveTo('holding', 'a failover started');
     }
-    if (this.holdTimer !== null) clearTimeout(this.holdTimer);
-    this.holdTimer = setTimeout(() => {
-      this.discovery.log('warn', `Failover of ${this.service} not finished within failoverTimeout; releasing writes`);
-      this.releaseHold('failoverTimeout passed');
-    }, this.managed.failoverTimeout);
+    this.hold.arm();
   }
 
   /** Ends the hold (switch, abort, -odown, timeout); returns how long writes were held (0 if they were not). */
   releaseHold(why: string): number {
-    if (this.holdTimer !== null) clearTimeout(this.holdTimer);
-    this.holdTimer = null;
+    this.hold.disarm();
     if (this.poolState !== 'holding') return 0;
-    const heldMs = Date.now() - this.holdStarted;
-    this.holdStarted = 0;
-    if (this.lastFailover !== null && this.lastFailover.heldMs === 0) this.lastFailover.heldMs = heldMs;
+    const heldMs = this.hold.end();
     this.moveTo(this.shared.length > 0 ? 'connected' : 'discovering', why);
     this.drainWaiting();
     if (this.shared.length === 0 && (this.waiting.length > 0 || this.minsize > 0)) this.fill();
@@ -425,8 +391,9 @@ export class ManagedPool extends ConnectionsPool {
 
   protected override onClose(): void {
     this.moveTo('closed', 'close()');
-    for (const t of [this.holdTimer, this.retryTimer]) if (t !== null) clearTimeout(t);
-    this.holdTimer = this.retryTimer = null;
+    this.hold.disarm();
+    if (this.retryTimer !== null) clearTimeout(this.retryTimer);
+    this.retryTimer = null;
     this.retries.close(new PoolClosedError('Pool is closed'));
   }
 }
