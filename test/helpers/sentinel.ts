@@ -191,7 +191,8 @@ export async function failoverBy(topology: SentinelTopology, kind: FailoverKind)
 
 /**
  * Waits until every running sentinel has finished the last failover (SENTINEL MASTER names the address
- * GET-MASTER-ADDR-BY-NAME gives, no failover flag), so its late events cannot reach the next test.
+ * GET-MASTER-ADDR-BY-NAME gives, no failover flag), so its late events cannot reach the next test; then
+ * syncs `topology.master` with the sentinels (a failover Sentinel started on its own is otherwise unseen).
  */
 export async function sentinelsSettled(topology: SentinelTopology, service: string = topology.service): Promise<void> {
   const options = { password: topology.sentinelPassword };
@@ -211,6 +212,7 @@ export async function sentinelsSettled(topology: SentinelTopology, service: stri
     },
     { timeoutMs: 30_000, intervalMs: 100 },
   );
+  await topology.masterAddress(service);
 }
 
 /** Every event a RedisSentinel emitted, with when it came (Date.now()), in order. */
