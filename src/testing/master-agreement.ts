@@ -4,6 +4,9 @@ import type { Address } from '../types.js';
 import { command, parseAddressReply } from './commands.js';
 import type { SentinelServer } from './redis-server.js';
 
+/** How long `masterAddress()` waits for the running sentinels to name the same master. */
+export const AGREEMENT_TIMEOUT_MS = 10_000;
+
 export class NoSentinelRunningError extends Error {
   constructor() {
     super('No sentinel is running');
@@ -43,4 +46,13 @@ export async function agreedMaster(
   if (reported.every((a) => a === null)) throw new UnknownServiceError(service);
   const first = reported[0];
   return first && reported.every((a) => sameAddress(a, first)) ? first : undefined;
+}
+
+/** A failure worth polling again: not an error reply, a missing sentinel or an unknown service. */
+export function isTransient(error: unknown): boolean {
+  return !(
+    error instanceof ReplyError ||
+    error instanceof NoSentinelRunningError ||
+    error instanceof UnknownServiceError
+  );
 }

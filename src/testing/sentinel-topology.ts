@@ -2,7 +2,7 @@ import { ReplyError } from '../errors.js';
 import type { Address } from '../types.js';
 import { sameAddress } from '../address.js';
 import { command, pairsToRecord, parseInfo } from './commands.js';
-import { agreedMaster, NoSentinelRunningError, UnknownServiceError } from './master-agreement.js';
+import { AGREEMENT_TIMEOUT_MS, agreedMaster, isTransient } from './master-agreement.js';
 import { HOST } from './config.js';
 import { RedisServer, SentinelServer, type RedisProcess } from './redis-server.js';
 import { assertServerInstalled, type ServerKind } from './server-kind.js';
@@ -29,18 +29,6 @@ async function settleAll<T>(promises: Promise<T>[]): Promise<T[]> {
   const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
   if (failed) throw failed.reason;
   return results.map((r) => (r as PromiseFulfilledResult<T>).value);
-}
-
-/** How long `masterAddress()` waits for the running sentinels to name the same master. */
-const AGREEMENT_TIMEOUT_MS = 10_000;
-
-/** A failure worth polling again: not an error reply, a missing sentinel or an unknown service. */
-function isTransient(error: unknown): boolean {
-  return !(
-    error instanceof ReplyError ||
-    error instanceof NoSentinelRunningError ||
-    error instanceof UnknownServiceError
-  );
 }
 
 /** Reply errors that mean "not yet" for SENTINEL FAILOVER: no replica is ready, or a failover runs. */
@@ -229,10 +217,6 @@ export class SentinelTopology {
     return command(sentinel.address, { password: this.sentinelPassword, timeoutMs: 1_000 }, 'SENTINEL', ...args);
   }
 
-  #agreedMaster(service: string): Promise<Address | undefined> {
-    return agreedMaster(this.sentinelServers, this.sentinelPassword, service);
-  }
-
   /** Polls until the running sentinels agree on a master address that satisfies `accept`; adopts it. */
   async #waitAgreed(
     what: string,
@@ -244,7 +228,7 @@ export class SentinelTopology {
     const address = await waitFor(
       what,
       async () => {
-        const agreed = await this.#agreedMaster(service);
+        const agreed = await agreedMaster(this.sentinelServers, this.sentinelPassword, service);
         return agreed && (await accept(agreed)) ? agreed : undefined;
       },
       { timeoutMs, intervalMs: 50, retryIf },
@@ -286,10 +270,7 @@ export class SentinelTopology {
     return this.#waitAgreed(`the sentinels to agree on the master of ${service}`, service, AGREEMENT_TIMEOUT_MS);
   }
 
-  /**
-   * Waits until every running sentinel (that answers) reports one master address other than `oldAddress`
-   * and that node's ROLE is master; resolves with the new address.
-   */
+  /** Waits until the running sentinels agree on a master other than `oldAddress` whose ROLE is master; resolves with it. */
   async waitForMasterChange(oldAddress: Address, timeoutMs = 20_000, service: string = this.service): Promise<Address> {
     return this.#waitAgreed(
       `the sentinels to agree on a new master of ${service} (old ${oldAddress.join(':')})`,
@@ -347,9 +328,9 @@ export class SentinelTopology {
     await waitFor(
       `the replicas of ${service} to sync with the master (last known ${group.master.address.join(':')})`,
       async () => {
-        // Before the sentinels start (during start()), the master is the one the kit started.
-        if (this.sentinelServers.length > 0) {
-          const agreed = await this.#agreedMaster(service);
+        // Before the sentinels start (during start()), or with none running, the master is the last known.
+        if (this.sentinelServers.some((s) => s.running && !s.paused)) {
+          const agreed = await agreedMaster(this.sentinelServers, this.sentinelPassword, service);
           if (!agreed) return false;
           this.#adopt(service, agreed);
         }
