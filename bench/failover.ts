@@ -420,7 +420,8 @@ async function runPhase(
       const victim = topology.master;
       if (phase === 'killed') {
         log('SIGKILL master');
-        await topology.killMaster();
+        // Not killMaster(), which asks the sentinels first: the signal goes at t0 (masterAddress() synced it).
+        await victim.kill('SIGKILL');
       } else {
         log('SHUTDOWN NOSAVE to the master');
         const conn = await createConnection(oldMaster);

@@ -1,7 +1,8 @@
 import { ReplyError } from '../errors.js';
 import type { Address } from '../types.js';
 import { sameAddress } from '../address.js';
-import { command, pairsToRecord, parseAddressReply, parseInfo } from './commands.js';
+import { command, pairsToRecord, parseInfo } from './commands.js';
+import { AGREEMENT_TIMEOUT_MS, agreedMaster, isTransient } from './master-agreement.js';
 import { HOST } from './config.js';
 import { RedisServer, SentinelServer, type RedisProcess } from './redis-server.js';
 import { assertServerInstalled, type ServerKind } from './server-kind.js';
@@ -94,7 +95,13 @@ export class SentinelTopology {
     return this.sentinelServers.map((s) => s.address);
   }
 
-  /** The current master of the default service (updated by failover(), waitForMasterChange(), masterAddress()). */
+  /**
+   * The master of the default service as last learned from the sentinels. Every async method that acts on
+   * the master (`masterAddress()`, `failover()`, `waitForMasterChange()`, `killMaster()`, `waitForReplicas()`)
+   * first refreshes it, and only from an address every answering sentinel agrees on. A failover Sentinel
+   * starts on its own (a master judged down on a loaded machine) is seen at the next refresh, not here:
+   * `await masterAddress()` before reading this when that may have happened.
+   */
   get master(): RedisServer {
     return this.masterOf(this.service);
   }
@@ -210,6 +217,26 @@ export class SentinelTopology {
     return command(sentinel.address, { password: this.sentinelPassword, timeoutMs: 1_000 }, 'SENTINEL', ...args);
   }
 
+  /** Polls until the running sentinels agree on a master address that satisfies `accept`; adopts it. */
+  async #waitAgreed(
+    what: string,
+    service: string,
+    timeoutMs: number,
+    accept: (address: Address) => Promise<boolean> | boolean = () => true,
+    retryIf: (error: unknown) => boolean = isTransient,
+  ): Promise<Address> {
+    const address = await waitFor(
+      what,
+      async () => {
+        const agreed = await agreedMaster(this.sentinelServers, this.sentinelPassword, service);
+        return agreed && (await accept(agreed)) ? agreed : undefined;
+      },
+      { timeoutMs, intervalMs: 50, retryIf },
+    );
+    this.#adopt(service, address);
+    return address;
+  }
+
   /** Sends a SENTINEL command to the first sentinel that answers; an error reply is final, not a reason to try the next. */
   async #askSentinels(...args: (string | number)[]): Promise<unknown> {
     let lastError: unknown = new Error('No sentinel is running');
@@ -232,38 +259,31 @@ export class SentinelTopology {
     if (node) group.master = node;
   }
 
-  /** The master address a sentinel reports now (and `master` is synced with it). */
+  /**
+   * The master address every running sentinel reports now (and `master` is synced with it). While they
+   * disagree (a sentinel restarted or resumed has not yet heard of the last failover and still names the
+   * old master) it waits, up to 10 s, rather than take the first answer: `master` never goes back to an
+   * old master on the word of one sentinel. The address may be that of a master that is down and not yet
+   * replaced.
+   */
   async masterAddress(service: string = this.service): Promise<Address> {
-    const address = parseAddressReply(await this.#askSentinels('GET-MASTER-ADDR-BY-NAME', service));
-    if (!address) throw new Error(`The sentinels do not know the service ${JSON.stringify(service)}`);
-    this.#adopt(service, address);
-    return address;
+    return this.#waitAgreed(`the sentinels to agree on the master of ${service}`, service, AGREEMENT_TIMEOUT_MS);
   }
 
-  /**
-   * Waits until every running sentinel reports one master address other than `oldAddress` and that
-   * node's ROLE is master; resolves with the new address.
-   */
+  /** Waits until the running sentinels agree on a master other than `oldAddress` whose ROLE is master; resolves with it. */
   async waitForMasterChange(oldAddress: Address, timeoutMs = 20_000, service: string = this.service): Promise<Address> {
-    const address = await waitFor(
+    return this.#waitAgreed(
       `the sentinels to agree on a new master of ${service} (old ${oldAddress.join(':')})`,
-      async () => {
-        const sentinels = this.sentinelServers.filter((s) => s.running && !s.paused);
-        if (sentinels.length === 0) throw new Error('No sentinel is running');
-        const reported = await Promise.all(
-          sentinels.map(async (s) =>
-            parseAddressReply(await this.#sentinelCommand(s, 'GET-MASTER-ADDR-BY-NAME', service)),
-          ),
-        );
-        const first = reported[0];
-        if (!first || sameAddress(first, oldAddress) || !reported.every((a) => sameAddress(a, first))) return undefined;
-        const role = await command(first, { password: this.password, timeoutMs: 1_000 }, 'ROLE');
-        return Array.isArray(role) && role[0] === 'master' ? first : undefined;
+      service,
+      timeoutMs,
+      async (address) => {
+        if (sameAddress(address, oldAddress)) return false;
+        const role = await command(address, { password: this.password, timeoutMs: 1_000 }, 'ROLE');
+        return Array.isArray(role) && role[0] === 'master';
       },
-      { timeoutMs, intervalMs: 50 },
+      // A node still loading, a sentinel restarting: anything may mean "not yet" here.
+      () => true,
     );
-    this.#adopt(service, address);
-    return address;
   }
 
   /**
@@ -298,14 +318,22 @@ export class SentinelTopology {
   }
 
   /**
-   * Waits until every running non-master node of the service reports a live link to the current master.
-   * Right after a failover the old master may take 8-10 s to be demoted by Sentinel, hence the default.
+   * Waits until every running non-master node of the service reports a live link to the current master,
+   * the one the sentinels agree on (asked again at each check, so a failover Sentinel started on its own
+   * is followed). Right after a failover the old master may take 8-10 s to be demoted by Sentinel, hence
+   * the default.
    */
   async waitForReplicas(service: string = this.service, timeoutMs = 20_000): Promise<void> {
     const group = this.#group(service);
     await waitFor(
-      `the replicas of ${service} to sync with ${group.master.address.join(':')}`,
+      `the replicas of ${service} to sync with the master (last known ${group.master.address.join(':')})`,
       async () => {
+        // Before the sentinels start (during start()), or with none running, the master is the last known.
+        if (this.sentinelServers.some((s) => s.running && !s.paused)) {
+          const agreed = await agreedMaster(this.sentinelServers, this.sentinelPassword, service);
+          if (!agreed) return false;
+          this.#adopt(service, agreed);
+        }
         for (const node of group.nodes) {
           if (node === group.master || !node.running || node.paused) continue;
           const info = parseInfo(
@@ -324,15 +352,23 @@ export class SentinelTopology {
     );
   }
 
-  /** SIGKILLs the current master of the service; resolves with its address once it is dead. */
+  /**
+   * SIGKILLs the master the sentinels agree on now (see `masterAddress()`), not merely the last one the kit
+   * saw; resolves with its address once it is dead.
+   */
   async killMaster(service: string = this.service): Promise<Address> {
+    await this.masterAddress(service);
     const master = this.masterOf(service);
     const address = master.address;
     await master.kill('SIGKILL');
     return address;
   }
 
-  /** SIGSTOPs the current master for `ms`, then SIGCONTs it; resolves once it is resumed (early on stop()). */
+  /**
+   * SIGSTOPs `master` for `ms` at once (synchronously, so it is the last master the kit learned: call
+   * `await masterAddress()` first if Sentinel may have moved it), then SIGCONTs it; resolves once it is
+   * resumed (early on stop()).
+   */
   pauseMaster(ms: number, service: string = this.service): Promise<void> {
     const master = this.masterOf(service);
     master.pause();

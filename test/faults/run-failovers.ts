@@ -117,9 +117,10 @@ async function failoverOnce(topology: SentinelTopology, fault: Fault, log: LogBu
     case 'kill': {
       const node = topology.master;
       log.note(`SIGKILL master ${old.join(':')} (pid ${node.pid})`);
-      // kill() sends the signal before its first await: nothing runs in between.
+      // kill() sends the signal before its first await: nothing runs in between (killMaster() would ask
+      // the sentinels first; masterAddress() above has just synced `node` with them).
       fault.at = performance.now();
-      await topology.killMaster();
+      await node.kill('SIGKILL');
       try {
         return await topology.waitForMasterChange(old, 30_000);
       } finally {

@@ -191,7 +191,9 @@ export async function failoverBy(topology: SentinelTopology, kind: FailoverKind)
 
 /**
  * Waits until every running sentinel has finished the last failover (SENTINEL MASTER names the address
- * GET-MASTER-ADDR-BY-NAME gives, no failover flag), so its late events cannot reach the next test.
+ * GET-MASTER-ADDR-BY-NAME gives, no failover flag, the new master has answered its PING), so its late
+ * events cannot reach the next test; then syncs `topology.master` with the sentinels (a failover Sentinel
+ * started on its own is otherwise unseen).
  */
 export async function sentinelsSettled(topology: SentinelTopology, service: string = topology.service): Promise<void> {
   const options = { password: topology.sentinelPassword };
@@ -205,12 +207,16 @@ export async function sentinelsSettled(topology: SentinelTopology, service: stri
         const state = (await command(sentinel.address, options, 'SENTINEL', 'MASTER', service)) as string[];
         const field = (k: string): string => String(state[state.indexOf(k) + 1]);
         if (named === null || field('ip') !== named[0] || field('port') !== named[1]) return false;
-        if (field('flags').includes('failover')) return false;
+        if (/failover|s_down|disconnected/.test(field('flags'))) return false;
+        // Sentinel resets its link at a switch: until the new master has answered a PING (within
+        // down-after-milliseconds, or Sentinel fails over again on its own), the switch is not over.
+        if (field('last-ping-sent') !== '0') return false;
       }
       return true;
     },
     { timeoutMs: 30_000, intervalMs: 100 },
   );
+  await topology.masterAddress(service);
 }
 
 /** Every event a RedisSentinel emitted, with when it came (Date.now()), in order. */
