@@ -396,7 +396,8 @@ async function main(): Promise<number> {
           const label = `[bench] ${String(done).padStart(3)}/${total} ${scenario} round ${round + 1} ${client.id}`;
           try {
             const r = await runWorker(
-              { ...base, client, scenario, keyPrefix: `bench:${client.id}:` },
+              // The same key length for every client (an id in the key made longer ids pay more bytes).
+              { ...base, client, scenario, keyPrefix: `bench:${String(CLIENTS.indexOf(client)).padStart(2, '0')}:` },
               options,
               timeoutMs,
               load,
