@@ -60,9 +60,15 @@ const ROUTES = ['POST /counter/incr', 'GET /counter', 'GET /cached/:key', 'GET /
 /** The checks both failover kinds share: events once each, every route answering after it, no failure. */
 function assertFailoverOutput(output: string, kind: 'graceful' | 'kill'): void {
   const count = (re: RegExp): number => output.split('\n').filter((l) => re.test(l)).length;
-  assert.equal(count(/\] event +failover-start mymaster/), 1, output);
-  assert.equal(count(/\] event +switch-master mymaster 127\.0\.0\.1:\d+ -> 127\.0\.0\.1:\d+$/), 1, output);
-  assert.equal(count(/\] event +failover-end mymaster: writes held \d+ ms$/), 1, output);
+  // Once per failover. Sentinel may fail over a second time on its own right after the first (it resets the
+  // new master's down timer at the switch, and a master busy with full syncs can miss its 1 s down-after): the
+  // demo prints the sentinel's own +switch-master for each failover, so the client's events are counted
+  // against those.
+  const failovers = count(/\] sentinel +\+switch-master mymaster /);
+  assert.ok(failovers >= 1, output);
+  assert.equal(count(/\] event +failover-start mymaster/), failovers, output);
+  assert.equal(count(/\] event +switch-master mymaster 127\.0\.0\.1:\d+ -> 127\.0\.0\.1:\d+$/), failovers, output);
+  assert.equal(count(/\] event +failover-end mymaster: writes held \d+ ms$/), failovers, output);
   assert.equal(count(/\] event +failover-abort/), 0, output);
   assert.match(output, /worker +resubscribed mymaster master/);
 
@@ -89,7 +95,10 @@ function assertFailoverOutput(output: string, kind: 'graceful' | 'kill'): void {
   assert.match(output, /GET \/cached\/:key .* hits [1-9]\d*, misses \d+ \(after warm-up: \d+\)/);
   assert.match(output, /GET \/limited .* allowed [1-9]\d*, 429 [1-9]\d*,/);
   assert.match(output, /GET \/sum .* answered [1-9]\d*, max latency \d+ ms/);
-  assert.match(output, /events: +failover-start 1, switch-master 1, failover-end 1 \(writes held \d+ ms\)/);
+  const summary = new RegExp(
+    `events: +failover-start ${failovers}, switch-master ${failovers}, failover-end ${failovers} \\(writes held \\d+(, \\d+)* ms\\)`,
+  );
+  assert.match(output, summary);
 }
 
 /** The worker the demo started (its pid printed) no longer exists. */
