@@ -3,7 +3,7 @@
 // write's outcome through a failover.
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import type { Redis } from '../../src/client/redis.js';
+import { createRedis, type Redis } from '../../src/client/redis.js';
 import { createConnection } from '../../src/connection/connection.js';
 import type { RedisSentinel } from '../../src/sentinel/index.js';
 import { SENTINEL_EVENT_NAMES } from '../../src/sentinel/redis-sentinel.js';
@@ -237,4 +237,26 @@ export function recordEvents(sentinel: RedisSentinel): {
     sentinel.on(name, (payload: Record<string, unknown>) => events.push({ name, payload, at: Date.now() }));
   }
   return { events, of: (name, since = 0) => events.slice(since).filter((e) => e.name === name) };
+}
+
+/**
+ * Counts the `+switch-master` messages of the first sentinel from now on: one per failover, whoever
+ * started it (Sentinel may fail over a second time on its own right after a switch: it resets the new
+ * master's down timer then, and a master busy with full syncs can miss a 1 s down-after).
+ */
+export async function countSwitches(
+  topology: SentinelTopology,
+): Promise<{ count: () => number; close: () => Promise<void> }> {
+  const watcher = await createRedis(topology.sentinelAddresses[0]!, { password: topology.sentinelPassword });
+  let switches = 0;
+  await watcher.subscribe('+switch-master', () => {
+    switches++;
+  });
+  return {
+    count: () => switches,
+    close: async () => {
+      watcher.close();
+      await watcher.waitClosed();
+    },
+  };
 }

@@ -13,6 +13,7 @@ import { command, pairsToRecord } from '../../src/testing/commands.js';
 import type { Address } from '../../src/types.js';
 import {
   closeSentinel,
+  countSwitches,
   failoverBy,
   recordEvents,
   sentinelsSettled,
@@ -84,6 +85,7 @@ describe('events through real failovers and sentinel outages (3 sentinels, passw
       const master = sentinel.masterFor(topology.service);
       const key = uniq(`events-${kind}`);
       const writer = startWriter(master, key, 20_000);
+      const switches = await countSwitches(topology);
       try {
         await waitFor('a write acknowledged', () => writer.writes.some((w) => w.acked), { timeoutMs: 5_000 });
         const old = await topology.masterAddress();
@@ -101,9 +103,12 @@ describe('events through real failovers and sentinel outages (3 sentinels, passw
         await sentinelsSettled(topology);
 
         const seen = log.events.map((e) => e.name).join(', ');
-        assert.equal(log.of('failover-start').length, 1, `one failover-start: ${seen}`);
-        assert.equal(log.of('switch-master').length, 1, `one switch-master: ${seen}`);
-        assert.equal(log.of('failover-end').length, 1, `one failover-end: ${seen}`);
+        // Once per failover: one, unless Sentinel failed over again on its own (countSwitches).
+        const failovers = switches.count();
+        assert.ok(failovers >= 1, `the sentinel published +switch-master: ${seen}`);
+        assert.equal(log.of('failover-start').length, failovers, `one failover-start per failover: ${seen}`);
+        assert.equal(log.of('switch-master').length, failovers, `one switch-master per failover: ${seen}`);
+        assert.equal(log.of('failover-end').length, failovers, `one failover-end per failover: ${seen}`);
         assert.equal(log.of('failover-abort').length, 0, `no failover-abort: ${seen}`);
         const [start, switched, end] = [
           log.of('failover-start')[0]!,
@@ -118,13 +123,14 @@ describe('events through real failovers and sentinel outages (3 sentinels, passw
         const heldMs = end.payload.heldMs as number;
         assert.ok(heldMs > 0 && heldMs <= t1 - t0, `held ${heldMs} ms within the failover's ${t1 - t0} ms`);
         const stats = sentinel.stats().find((p) => p.role === 'master')!;
-        assert.equal(stats.lastFailover?.heldMs, heldMs);
+        assert.equal(stats.lastFailover?.heldMs, log.of('failover-end').at(-1)!.payload.heldMs);
         assert.equal(stats.holding, false);
         assertWarnings(log.events);
         assertNoSecret(log.events);
         assert.ok(writer.writes.filter((w) => w.acked).length > 0);
       } finally {
         await writer.stop().catch(() => undefined);
+        await switches.close();
         await closeSentinel(sentinel);
       }
     });
