@@ -13,6 +13,7 @@ import {
   CLIENTS,
   SCENARIOS,
   median,
+  pubsubWarmupBatch,
   runsIn,
   withTimeout,
   type ClientSpec,
@@ -369,7 +370,7 @@ async function main(): Promise<number> {
       warmupMs: options.warmupMs,
       durationMs: options.durationMs,
       pubsubMessages: options.messages,
-      pubsubWarmup: Math.max(1000, Math.round(options.messages / 10)),
+      pubsubWarmup: pubsubWarmupBatch(options.messages),
     };
     const baseline = await runWorker(
       { ...base, client: null, scenario: 'seq-setget', keyPrefix: '' },

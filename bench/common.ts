@@ -208,6 +208,11 @@ export class Samples {
   }
 }
 
+/** Messages per pub/sub warm-up batch (the warm-up sends batches for the warm-up time). */
+export function pubsubWarmupBatch(messages: number): number {
+  return Math.max(1000, Math.round(messages / 10));
+}
+
 export function median(values: readonly number[]): number {
   const v = values.filter((x) => Number.isFinite(x)).toSorted((a, b) => a - b);
   if (v.length === 0) return NaN;

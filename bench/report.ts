@@ -7,6 +7,7 @@ import {
   formatOps,
   formatRatio,
   median,
+  pubsubWarmupBatch,
   type ClientSpec,
   type Mode,
   type ScenarioId,
@@ -227,7 +228,7 @@ export function throughputMarkdown(r: BenchResults): string {
         costTable(r, scenarios, durable),
     );
   }
-  const traced = CLIENTS.filter((c) => c.kind.endsWith('-traced') || c.kind === 'ours-traced-span');
+  const traced = CLIENTS.filter((c) => c.costOf !== undefined && c.kind !== 'ours-durable');
   if (ranAny(r, scenarios, traced)) {
     parts.push(
       `### Cost of command tracing (variant / base, ops/s)\n\n` +
@@ -255,7 +256,7 @@ export function resultsMarkdown(r: BenchResults): string {
         .join(', ')}`,
       `- topology: ${m.topology}; plain clients: ${m.plainTarget}`,
       `- CPU pinning: ${m.pinning}`,
-      `- each cell: ${m.rounds} round(s), clients interleaved (round-robin per scenario, order rotated each round); a round = a fresh worker process, connect, ${m.warmupMs} ms warm-up, ${m.durationMs} ms measured (pub/sub: batches of ${Math.max(1000, Math.round(m.pubsubMessages / 10))} messages for the warm-up time, then ${m.pubsubMessages} messages measured); the median round is reported (cost tables: the median of the per-round ratios, each a variant and its base measured in the same round)`,
+      `- each cell: ${m.rounds} round(s), clients interleaved (round-robin per scenario, order rotated each round); a round = a fresh worker process, connect, ${m.warmupMs} ms warm-up, ${m.durationMs} ms measured (pub/sub: batches of ${pubsubWarmupBatch(m.pubsubMessages)} messages for the warm-up time, then ${m.pubsubMessages} messages measured); the median round is reported (cost tables: the median of the per-round ratios, each a variant and its base measured in the same round)`,
       `- other load on the machine while workers ran (user+system+steal CPU of the machine minus that of the benchmark's worker, redis-servers and parent, from /proc; interrupt time excluded): ${
         m.otherLoad === null
           ? 'not measured'

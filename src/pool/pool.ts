@@ -72,10 +72,7 @@ export class ConnectionsPool extends EventEmitter implements CommandTarget {
         this.prepare(conn);
         conn.once('close', () => this.forget(conn));
       },
-      share: (conn) => {
-        this.clientCache?.attach(conn);
-        this.shared.push(conn);
-      },
+      share: (conn) => this.addShared(conn),
       filled: () => this.drainWaiting(),
       fillFailed: (err) => this.onFillFailed(err),
     });
@@ -87,8 +84,7 @@ export class ConnectionsPool extends EventEmitter implements CommandTarget {
       takeBusiestLast: () => this.takeLeastBusyShared(),
       openOwn: () => this.opener.openOwn(),
       giveBack: (conn) => {
-        this.clientCache?.attach(conn);
-        this.shared.push(conn);
+        this.addShared(conn);
         if (this.waiting.length > 0) this.drainWaiting();
       },
     });
@@ -327,6 +323,12 @@ export class ConnectionsPool extends EventEmitter implements CommandTarget {
       if (c.inFlight === 0 && c !== this.current) return this.shared.splice(i, 1)[0]!;
     }
     return null;
+  }
+
+  /** A connection joins the shared set (fresh, or given back by a borrower): tracked by the cache first. */
+  private addShared(conn: RedisConnection): void {
+    this.clientCache?.attach(conn);
+    this.shared.push(conn);
   }
 
   private takeLeastBusyShared(): RedisConnection | null {
