@@ -14,6 +14,7 @@ import {
   SCENARIOS,
   median,
   pubsubWarmupBatch,
+  roundOrder,
   runsIn,
   withTimeout,
   type ClientSpec,
@@ -389,8 +390,7 @@ async function main(): Promise<number> {
       const errors = new Map<string, string[]>();
       const eligible = options.clients.filter((c) => runsIn(c, scenario));
       for (let round = 0; round < options.rounds; round++) {
-        // Round-robin over the clients, starting one further each round, so no client always goes first.
-        const order = eligible.map((_, i) => eligible[(i + round) % eligible.length]!);
+        const order = roundOrder(eligible, round);
         for (const client of order) {
           if (interrupted) return 130;
           done++;

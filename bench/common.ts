@@ -141,6 +141,25 @@ export function runsIn(client: ClientSpec, scenario: ScenarioId): boolean {
   return client.only === undefined || client.only.includes(scenario);
 }
 
+/**
+ * The order the clients run in within one round. The bases rotate by one each round, so none always goes
+ * first; each cost variant (`costOf`) runs right beside its base, after it in even rounds and before it in
+ * odd ones. A variant's per-round ratio then compares two runs a second apart, not a dozen runs apart:
+ * this machine's speed drifts by several per cent over tens of seconds.
+ */
+export function roundOrder(clients: readonly ClientSpec[], round: number): ClientSpec[] {
+  const ids = new Set(clients.map((c) => c.id));
+  const isVariant = (c: ClientSpec): boolean => c.costOf !== undefined && ids.has(c.costOf);
+  const bases = clients.filter((c) => !isVariant(c));
+  return bases
+    .map((_, i) => bases[(i + round) % bases.length]!)
+    .flatMap((base) => {
+      const variants = clients.filter((c) => isVariant(c) && c.costOf === base.id);
+      const rotated = variants.map((_, i) => variants[(i + round) % variants.length]!);
+      return round % 2 === 0 ? [base, ...rotated] : [...rotated, base];
+    });
+}
+
 export interface Target {
   sentinels: [string, number][];
   service: string;

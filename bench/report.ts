@@ -163,17 +163,32 @@ function ranAny(r: BenchResults, scenarios: typeof SCENARIOS, clients: readonly 
 
 /**
  * The ops/s ratio of a cost variant to its base (`costOf`): the median over the rounds both ran of the
- * round's ratio. A variant and its base run in the same round, close in time, so a slow spell of the
- * machine weighs on both.
+ * round's ratio. A variant runs right beside its base in each round (roundOrder), so a slow spell of
+ * the machine weighs on both.
  */
 export function costRatio(variant: CellSummary | undefined, base: CellSummary | undefined): number {
+  return pairedMedian(variant, base, (v, b) => v.opsPerSec / b.opsPerSec);
+}
+
+/** The median of the per-round ratios of CPU time per op, variant / base (above 1: the variant costs more CPU). */
+export function cpuCostRatio(variant: CellSummary | undefined, base: CellSummary | undefined): number {
+  return pairedMedian(variant, base, (v, b) => v.cpuUsPerOp / b.cpuUsPerOp);
+}
+
+type Measured = Pick<WorkerResult, 'opsPerSec' | 'cpuUsPerOp'>;
+
+function pairedMedian(
+  variant: CellSummary | undefined,
+  base: CellSummary | undefined,
+  ratio: (v: Measured, b: Measured) => number,
+): number {
   if (variant === undefined || base === undefined) return NaN;
   const ratios: number[] = [];
   for (const v of variant.rounds) {
     const b = base.rounds.find((x) => x.round !== undefined && x.round === v.round);
-    if (b !== undefined) ratios.push(v.opsPerSec / b.opsPerSec);
+    if (b !== undefined) ratios.push(ratio(v, b));
   }
-  return ratios.length > 0 ? median(ratios) : variant.median.opsPerSec / base.median.opsPerSec;
+  return ratios.length > 0 ? median(ratios) : ratio(variant.median, base.median);
 }
 
 function costTable(r: BenchResults, scenarios: typeof SCENARIOS, variants: readonly ClientSpec[]): string {
@@ -187,7 +202,11 @@ function costTable(r: BenchResults, scenarios: typeof SCENARIOS, variants: reado
       const ratio = costRatio(row?.[v.id], row?.[v.costOf!]);
       const a = row?.[v.id]?.median.opsPerSec ?? NaN;
       const b = row?.[v.costOf!]?.median.opsPerSec ?? NaN;
-      return Number.isFinite(ratio) ? `${formatRatio(ratio)} (${formatOps(a)} / ${formatOps(b)})` : 'n/a';
+      const cpu = cpuCostRatio(row?.[v.id], row?.[v.costOf!]);
+      const cpuText = Number.isFinite(cpu)
+        ? `, CPU/op ${cpu >= 1 ? '+' : '−'}${Math.abs(Math.round((cpu - 1) * 100))}%`
+        : '';
+      return Number.isFinite(ratio) ? `${formatRatio(ratio)} (${formatOps(a)} / ${formatOps(b)}${cpuText})` : 'n/a';
     }),
   ]);
   return table(header, rows);
@@ -235,7 +254,9 @@ export function throughputMarkdown(r: BenchResults): string {
         `"traced": a diagnostics_channel subscriber on all five events of the library's command TracingChannel ` +
         `(ours: \`nestjs-redis-sentinel:command\`; ioredis 5.11+: \`ioredis:command\`; node-redis 5.12+: ` +
         `\`node-redis:command\`), each handler doing trivial work. "span subscriber": start, asyncEnd and error only, ` +
-        `what a span needs (the README's OpenTelemetry example). Each cell is the median of the per-round ratios.\n\n` +
+        `what a span needs (the README's OpenTelemetry example). Each cell is the median of the per-round ratios of ` +
+        `ops/s (a variant runs right beside its base in each round), then the median per-round change in the ` +
+        `client's CPU time per op.\n\n` +
         costTable(r, scenarios, traced),
     );
   }
