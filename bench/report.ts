@@ -277,7 +277,7 @@ export function resultsMarkdown(r: BenchResults): string {
         .join(', ')}`,
       `- topology: ${m.topology}; plain clients: ${m.plainTarget}`,
       `- CPU pinning: ${m.pinning}`,
-      `- each cell: ${m.rounds} round(s), clients interleaved (round-robin per scenario, order rotated each round); a round = a fresh worker process, connect, ${m.warmupMs} ms warm-up, ${m.durationMs} ms measured (pub/sub: batches of ${pubsubWarmupBatch(m.pubsubMessages)} messages for the warm-up time, then ${m.pubsubMessages} messages measured); the median round is reported (cost tables: the median of the per-round ratios, each a variant and its base measured in the same round)`,
+      `- each cell: ${m.rounds} round(s), clients interleaved (round-robin per scenario, order rotated each round); a round = a fresh worker process, connect, ${m.warmupMs} ms warm-up, ${m.durationMs} ms measured (pub/sub: batches of ${pubsubWarmupBatch(m.pubsubMessages)} messages for the warm-up time, then ${m.pubsubMessages} messages measured); the median round is reported (cost tables: the median of the per-round ratios, each a variant measured right beside its base, alternately after and before it)`,
       `- other load on the machine while workers ran (user+system+steal CPU of the machine minus that of the benchmark's worker, redis-servers and parent, from /proc; interrupt time excluded): ${
         m.otherLoad === null
           ? 'not measured'
