@@ -252,6 +252,12 @@ export class SentinelTopology {
     throw lastError;
   }
 
+  /** Whether the running sentinels agree on a master other than `oldAddress` (no answer: not known to have). */
+  async #masterMoved(oldAddress: Address, service: string): Promise<boolean> {
+    const agreed = await agreedMaster(this.sentinelServers, this.sentinelPassword, service).catch(() => undefined);
+    return agreed !== undefined && !sameAddress(agreed, oldAddress);
+  }
+
   /** Points `master` of the service at the node with that address, when it is one of ours. */
   #adopt(service: string, address: Address): void {
     const group = this.#group(service);
@@ -290,6 +296,9 @@ export class SentinelTopology {
    * SENTINEL FAILOVER, retried while the sentinel answers NOGOODSLAVE or INPROG; resolves with the new
    * master address once every sentinel reports it and the node confirms its role. The old master may
    * still call itself master for a few seconds (Sentinel demotes it later), unless `waitForReplicas`.
+   * Before asking again it checks whether the master has moved meanwhile (a failover in progress when
+   * it was called, or an accepted one that ended after an attempt timed out): that failover is the
+   * one asked for, and asking again would start a second.
    */
   async failover(options: FailoverOptions = {}): Promise<Address> {
     const service = options.service ?? this.service;
@@ -300,12 +309,17 @@ export class SentinelTopology {
     // An accepted failover can still be aborted by the sentinel (a replica slow to promote): ask again.
     const attemptMs = 2 * this.#settings.failoverTimeoutMs + 2_000;
     let address: Address;
+    let asked = false;
     for (;;) {
-      await waitFor(`SENTINEL FAILOVER ${service} to be accepted`, () => this.#askSentinels('FAILOVER', service), {
-        timeoutMs: remaining(),
-        intervalMs: 100,
-        retryIf: isRetryableFailoverError,
-      });
+      await waitFor(
+        `SENTINEL FAILOVER ${service} to be accepted`,
+        async () => {
+          if (asked && (await this.#masterMoved(oldAddress, service))) return true;
+          asked = true;
+          return this.#askSentinels('FAILOVER', service);
+        },
+        { timeoutMs: remaining(), intervalMs: 100, retryIf: isRetryableFailoverError },
+      );
       try {
         address = await this.waitForMasterChange(oldAddress, Math.min(remaining(), attemptMs), service);
         break;

@@ -244,16 +244,28 @@ export function recordEvents(sentinel: RedisSentinel): {
  * started it (Sentinel may fail over a second time on its own right after a switch: it resets the new
  * master's down timer then, and a master busy with full syncs can miss a 1 s down-after).
  */
-export async function countSwitches(
+export function countSwitches(
   topology: SentinelTopology,
 ): Promise<{ count: () => number; close: () => Promise<void> }> {
+  return countSentinelEvents(topology, '+switch-master');
+}
+
+/**
+ * Counts one kind of event message (`+try-failover`, `+switch-master`) of the first sentinel from now on;
+ * with `service`, only the messages that name it.
+ */
+export async function countSentinelEvents(
+  topology: SentinelTopology,
+  event: string,
+  service?: string,
+): Promise<{ count: () => number; close: () => Promise<void> }> {
   const watcher = await createRedis(topology.sentinelAddresses[0]!, { password: topology.sentinelPassword });
-  let switches = 0;
-  await watcher.subscribe('+switch-master', () => {
-    switches++;
+  let seen = 0;
+  await watcher.subscribe(event, (message) => {
+    if (service === undefined || String(message).split(' ').includes(service)) seen++;
   });
   return {
-    count: () => switches,
+    count: () => seen,
     close: async () => {
       watcher.close();
       await watcher.waitClosed();
