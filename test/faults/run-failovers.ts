@@ -124,7 +124,7 @@ async function failoverOnce(topology: SentinelTopology, fault: Fault, log: LogBu
       try {
         return await topology.waitForMasterChange(old, 30_000);
       } finally {
-        // The old master comes back with its config file (Redis rewrites it as roles change) and any
+        // The old master comes back with its config file (Sentinel has it rewritten at each role change) and any
         // dump.rdb a full sync as a replica left in its folder; Sentinel turns it into a replica, which
         // then resyncs from the new master.
         fault.until = performance.now();
