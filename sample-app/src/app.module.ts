@@ -30,6 +30,9 @@ export class AppModule {
         SentinelModule.forRoot({
           sentinels: config.sentinels,
           services: [{ name: SERVICE, roles: ['master', 'slave'] }],
+          // Reads go to the master while no replica is healthy: a failover can leave none for 10 s or more
+          // (a dead master is not a replica, and a demoted one is reconfigured by Sentinel 8-10 s later).
+          replicaFallback: 'master',
           ...(config.clientLogger !== undefined && { logger: config.clientLogger }),
           ...(config.failoverTimeout !== undefined && { failoverTimeout: config.failoverTimeout }),
         }),
