@@ -198,11 +198,12 @@ function costTable(r: BenchResults, scenarios: typeof SCENARIOS, variants: reado
   const rows = scenarios.map((s) => [
     s.title,
     ...ran.map((v) => {
-      const row = r.results[s.id];
-      const ratio = costRatio(row?.[v.id], row?.[v.costOf!]);
-      const a = row?.[v.id]?.median.opsPerSec ?? NaN;
-      const b = row?.[v.costOf!]?.median.opsPerSec ?? NaN;
-      const cpu = cpuCostRatio(row?.[v.id], row?.[v.costOf!]);
+      const variant = r.results[s.id]?.[v.id];
+      const base = r.results[s.id]?.[v.costOf!];
+      const ratio = costRatio(variant, base);
+      const a = variant?.median.opsPerSec ?? NaN;
+      const b = base?.median.opsPerSec ?? NaN;
+      const cpu = cpuCostRatio(variant, base);
       const cpuText = Number.isFinite(cpu)
         ? `, CPU/op ${cpu >= 1 ? '+' : '−'}${Math.abs(Math.round((cpu - 1) * 100))}%`
         : '';
