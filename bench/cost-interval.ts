@@ -3,6 +3,7 @@
 // same interval), the interquartile range, and the median change in client CPU per op.
 // Usage: node dist/bench/cost-interval.js <results.json> <scenario> <base client> <variant client>...
 import { readFileSync } from 'node:fs';
+import { medianInterval, quantile } from './stats.js';
 
 interface Round {
   opsPerSec: number;
@@ -13,24 +14,7 @@ interface Results {
   results: Record<string, Record<string, { rounds: Round[] }>>;
 }
 
-const quantile = (sorted: number[], p: number): number => sorted[Math.floor(p * (sorted.length - 1))]!;
 const ascending = (a: number, b: number): number => a - b;
-
-function seededRandom(seed: number): () => number {
-  let state = seed;
-  return () => (state = (state * 1103515245 + 12345) % 2147483648) / 2147483648;
-}
-
-function bootstrapMedian(values: number[], resamples = 4000): [number, number] {
-  const random = seededRandom(12345);
-  const medians: number[] = [];
-  for (let k = 0; k < resamples; k++) {
-    const sample = values.map(() => values[Math.floor(random() * values.length)]!).sort(ascending);
-    medians.push(quantile(sample, 0.5));
-  }
-  medians.sort(ascending);
-  return [quantile(medians, 0.025), quantile(medians, 0.975)];
-}
 
 const [file, scenario, base, ...variants] = process.argv.slice(2);
 if (file === undefined || scenario === undefined || base === undefined || variants.length === 0) {
@@ -46,10 +30,11 @@ console.log('| Node | variant / base | median ratio | 95% interval | IQR | CPU p
 console.log('| --- | --- | ---: | ---: | ---: | ---: | ---: |');
 for (const variant of variants) {
   const rounds = cell[variant]?.rounds;
-  if (rounds === undefined || rounds.length !== baseRounds.length) throw new Error(`${file}: ${variant} has no rounds paired with ${base}`);
+  if (rounds === undefined || rounds.length !== baseRounds.length)
+    throw new Error(`${file}: ${variant} has no rounds paired with ${base}`);
   const ratios = rounds.map((r, i) => r.opsPerSec / baseRounds[i]!.opsPerSec).sort(ascending);
   const cpu = rounds.map((r, i) => (r.cpuUsPerOp - baseRounds[i]!.cpuUsPerOp) * 1000).sort(ascending);
-  const [low, high] = bootstrapMedian(ratios);
+  const [low, high] = medianInterval(ratios);
   const cpuChange = quantile(cpu, 0.5);
   console.log(
     `| ${results.meta.node} | ${variant} / ${base} | ${quantile(ratios, 0.5).toFixed(3)}x | ${low.toFixed(3)}–${high.toFixed(3)} | ` +

@@ -13,6 +13,7 @@ import {
   type ScenarioId,
   type WorkerResult,
 } from './common.js';
+import { medianInterval } from './stats.js';
 
 export interface CellSummary {
   rounds: WorkerResult[];
@@ -167,8 +168,16 @@ function ranAny(r: BenchResults, scenarios: typeof SCENARIOS, clients: readonly 
  * the machine weighs on both.
  */
 export function costRatio(variant: CellSummary | undefined, base: CellSummary | undefined): number {
-  return pairedMedian(variant, base, (v, b) => v.opsPerSec / b.opsPerSec);
+  return pairedMedian(variant, base, opsRatio);
 }
+
+/** A 95% interval of costRatio's median (bootstrap over the paired rounds); NaN, NaN below 3 rounds. */
+export function costRatioInterval(variant: CellSummary | undefined, base: CellSummary | undefined): [number, number] {
+  if (variant === undefined || base === undefined) return [NaN, NaN];
+  return medianInterval(pairedRatios(variant, base, opsRatio));
+}
+
+const opsRatio = (v: Measured, b: Measured): number => v.opsPerSec / b.opsPerSec;
 
 /** The median of the per-round ratios of CPU time per op, variant / base (above 1: the variant costs more CPU). */
 export function cpuCostRatio(variant: CellSummary | undefined, base: CellSummary | undefined): number {
@@ -183,12 +192,18 @@ function pairedMedian(
   ratio: (v: Measured, b: Measured) => number,
 ): number {
   if (variant === undefined || base === undefined) return NaN;
+  const ratios = pairedRatios(variant, base, ratio);
+  return ratios.length > 0 ? median(ratios) : ratio(variant.median, base.median);
+}
+
+/** The ratio of each round the variant and its base both ran. */
+function pairedRatios(variant: CellSummary, base: CellSummary, ratio: (v: Measured, b: Measured) => number): number[] {
   const ratios: number[] = [];
   for (const v of variant.rounds) {
     const b = base.rounds.find((x) => x.round !== undefined && x.round === v.round);
     if (b !== undefined) ratios.push(ratio(v, b));
   }
-  return ratios.length > 0 ? median(ratios) : ratio(variant.median, base.median);
+  return ratios;
 }
 
 function costTable(r: BenchResults, scenarios: typeof SCENARIOS, variants: readonly ClientSpec[]): string {
@@ -207,7 +222,11 @@ function costTable(r: BenchResults, scenarios: typeof SCENARIOS, variants: reado
       const cpuText = Number.isFinite(cpu)
         ? `, CPU/op ${cpu >= 1 ? '+' : '−'}${Math.abs(Math.round((cpu - 1) * 100))}%`
         : '';
-      return Number.isFinite(ratio) ? `${formatRatio(ratio)} (${formatOps(a)} / ${formatOps(b)}${cpuText})` : 'n/a';
+      const [low, high] = costRatioInterval(variant, base);
+      const interval = Number.isFinite(low) ? ` [${low.toFixed(2)}–${high.toFixed(2)}]` : '';
+      return Number.isFinite(ratio)
+        ? `${formatRatio(ratio)}${interval} (${formatOps(a)} / ${formatOps(b)}${cpuText})`
+        : 'n/a';
     }),
   ]);
   return table(header, rows);
@@ -245,6 +264,8 @@ export function throughputMarkdown(r: BenchResults): string {
   if (ranAny(r, scenarios, durable)) {
     parts.push(
       `### Cost of \`durability: { replicas: 1 }\` (one WAIT per flush; through Sentinel)\n\n` +
+        `Each cell: the median of the per-round ratios of ops/s, in brackets a 95% interval of that median, then the ` +
+        `median per-round change in the client's CPU time per op.\n\n` +
         costTable(r, scenarios, durable),
     );
   }
@@ -256,8 +277,8 @@ export function throughputMarkdown(r: BenchResults): string {
         `(ours: \`nestjs-redis-sentinel:command\`; ioredis 5.11+: \`ioredis:command\`; node-redis 5.12+: ` +
         `\`node-redis:command\`), each handler doing trivial work. "span subscriber": start, asyncEnd and error only, ` +
         `what a span needs (the README's OpenTelemetry example). Each cell is the median of the per-round ratios of ` +
-        `ops/s (a variant runs right beside its base in each round), then the median per-round change in the ` +
-        `client's CPU time per op.\n\n` +
+        `ops/s (a variant runs right beside its base in each round), in brackets a 95% interval of that median ` +
+        `(bootstrap over the rounds), then the median per-round change in the client's CPU time per op.\n\n` +
         costTable(r, scenarios, traced),
     );
   }
