@@ -25,15 +25,15 @@ const results = JSON.parse(readFileSync(file, 'utf8')) as Results;
 const cell = results.results[scenario];
 const baseRounds = cell?.[base]?.rounds;
 if (cell === undefined || baseRounds === undefined) throw new Error(`${file} has no ${scenario} / ${base}`);
-const baseCpu = baseRounds.map((r) => r.cpuUsPerOp * 1000).sort(ascending);
+const baseCpu = baseRounds.map((r) => r.cpuUsPerOp * 1000).toSorted(ascending);
 console.log('| Node | variant / base | median ratio | 95% interval | IQR | CPU per op | base CPU per op |');
 console.log('| --- | --- | ---: | ---: | ---: | ---: | ---: |');
 for (const variant of variants) {
   const rounds = cell[variant]?.rounds;
   if (rounds === undefined || rounds.length !== baseRounds.length)
     throw new Error(`${file}: ${variant} has no rounds paired with ${base}`);
-  const ratios = rounds.map((r, i) => r.opsPerSec / baseRounds[i]!.opsPerSec).sort(ascending);
-  const cpu = rounds.map((r, i) => (r.cpuUsPerOp - baseRounds[i]!.cpuUsPerOp) * 1000).sort(ascending);
+  const ratios = rounds.map((r, i) => r.opsPerSec / baseRounds[i]!.opsPerSec).toSorted(ascending);
+  const cpu = rounds.map((r, i) => (r.cpuUsPerOp - baseRounds[i]!.cpuUsPerOp) * 1000).toSorted(ascending);
   const [low, high] = medianInterval(ratios);
   const cpuChange = quantile(cpu, 0.5);
   console.log(

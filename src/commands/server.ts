@@ -82,14 +82,18 @@ export abstract class ServerCommands extends TransactionCommands {
     return this.call('BGREWRITEAOF', [], TEXT);
   }
 
-  /** Blocks until the writes of this connection reach `numreplicas` replicas or `timeout` ms pass. */
+  /**
+   * Blocks until the writes sent before it reach `numreplicas` replicas or `timeout` ms pass; resolves how many
+   * replicas have them. A pool sends it on each of its connections that has written and resolves the smallest
+   * answer (writes on a lent connection, or from before a failover, are not covered).
+   */
   wait(numreplicas: number, timeout: number): Promise<number> {
     return this.call('WAIT', [numreplicas, timeout]);
   }
 
   /**
-   * Blocks until this connection's writes are fsynced to the AOF of `numlocal` (0 or 1) and
-   * `numreplicas` replicas: `[local, replicas]` reached. @since Redis 7.2 (needs `appendonly yes` for numlocal 1).
+   * Blocks until the writes sent before it are fsynced to the AOF of `numlocal` (0 or 1) and
+   * `numreplicas` replicas: `[local, replicas]` reached (a pool: the smallest of each over its writing connections). @since Redis 7.2 (needs `appendonly yes` for numlocal 1).
    */
   waitaof(numlocal: number, numreplicas: number, timeout: number): Promise<[local: number, replicas: number]> {
     return this.call('WAITAOF', [numlocal, numreplicas, timeout]);

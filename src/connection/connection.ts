@@ -9,12 +9,14 @@ import { redactedView } from '../redact.js';
 import {
   BLOCKING,
   END_TRANSACTION,
+  MAY_WRITE,
   MULTI,
   SUBSCRIBE,
   SUBSCRIBER_SAFE,
   TRANSACTION,
   UNWATCH,
   WATCH,
+  WRITE,
 } from '../protocol/commands.js';
 import type { Address, ConnectionOptions, RedisArg, ReplyEncoding, ReplyParser } from '../types.js';
 import { Command, buffersFor } from './command.js';
@@ -85,6 +87,8 @@ export class RedisConnection extends EventEmitter {
   /** True between MULTI and EXEC / DISCARD queued on this connection. */
   private inMulti = false;
   private watching = false;
+  /** @internal A write (or a script / EXEC) was queued here: a pool's WAIT must be sent here too. */
+  hasWritten = false;
   /** Whether commands are traced, asked of diagnostics_channel once per flush (the first command of a tick). */
   private tracing = false;
   /** @internal Publishes this connection's commands; a managed pool labels it with its service and role. */
@@ -204,6 +208,7 @@ export class RedisConnection extends EventEmitter {
     }
     this.queue.push(command);
     this.unflushed++;
+    if ((flags & (WRITE | MAY_WRITE)) !== 0) this.hasWritten = true;
     if ((flags & TRANSACTION) !== 0) this.trackTransaction(flags);
     // Inside MULTI a write is only QUEUED: EXEC is what WAIT confirms.
     if (this.durability !== null && !this.inMulti) this.durability.hold(command);

@@ -2,7 +2,8 @@ import { EventEmitter } from 'node:events';
 import { parseAddress } from '../address.js';
 import { Command, RedisConnection, buffersFor, createConnection } from '../connection/connection.js';
 import { PoolClosedError, RedisError } from '../errors.js';
-import { BLOCKING, SUBSCRIBE, TRANSACTION, isBlocking } from '../protocol/commands.js';
+import { BLOCKING, CONFIRMS_WRITES, SUBSCRIBE, TRANSACTION, isBlocking } from '../protocol/commands.js';
+import { confirmWritesOnEach } from './confirm-writes.js';
 import type { Address, AddressInput, ConnectionOptions, PoolOptions, RedisArg, ReplyEncoding } from '../types.js';
 import { inspect } from 'node:util';
 import { redactedView } from '../redact.js';
@@ -210,11 +211,24 @@ export class ConnectionsPool extends EventEmitter implements CommandTarget {
         );
         return;
       }
+      if ((flags & CONFIRMS_WRITES) !== 0) {
+        this.confirmWrites(command);
+        return;
+      }
       if (isBlocking(command.name, command.args, flags)) {
         this.runReserved(command);
         return;
       }
     }
+    const conn = this.pickShared(command);
+    if (conn !== null) conn.enqueue(command);
+    else this.waiting.push(command);
+  }
+
+  /** WAIT / WAITAOF: on the connections the client's writes went to, after them (confirm-writes.ts). */
+  private confirmWrites(command: Command): void {
+    if (this.waiting.length === 0 && this.admits(command) && confirmWritesOnEach(command, this.shared)) return;
+    // Nothing written yet, or commands waiting (held writes): it leaves with them, in order, on one connection.
     const conn = this.pickShared(command);
     if (conn !== null) conn.enqueue(command);
     else this.waiting.push(command);

@@ -30,6 +30,8 @@ export const END_TRANSACTION = 4096;
 export const WATCH = 8192;
 /** UNWATCH. */
 export const UNWATCH = 16384;
+/** WAIT / WAITAOF: confirm the writes sent before them on the same connection. */
+export const CONFIRMS_WRITES = 32768;
 
 const NAMED: Record<string, number> = {
   subscribe: SUBSCRIBE,
@@ -47,6 +49,8 @@ const NAMED: Record<string, number> = {
   quit: SUBSCRIBER_SAFE,
   reset: SUBSCRIBER_SAFE,
   monitor: BLOCKING,
+  wait: CONFIRMS_WRITES,
+  waitaof: CONFIRMS_WRITES,
   eval: MAY_WRITE,
   evalsha: MAY_WRITE,
   fcall: MAY_WRITE,
