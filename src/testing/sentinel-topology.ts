@@ -232,9 +232,20 @@ export class SentinelTopology {
         return agreed && (await accept(agreed)) ? agreed : undefined;
       },
       { timeoutMs, intervalMs: 50, retryIf },
-    );
+    ).catch((error: unknown) => {
+      // What the sentinels did is the only account of why they did not agree: their logs go before the stop.
+      if (error instanceof Error) error.message += this.#sentinelLogs();
+      throw error;
+    });
     this.#adopt(service, address);
     return address;
+  }
+
+  /** The last lines of each sentinel's log, for an error message. */
+  #sentinelLogs(lines = 15): string {
+    return this.sentinelServers
+      .map((s) => `\n--- ${s.describe()}, last ${lines} log lines ---\n${s.logTail(lines)}`)
+      .join('');
   }
 
   /** Sends a SENTINEL command to the first sentinel that answers; an error reply is final, not a reason to try the next. */

@@ -133,6 +133,20 @@ describe('testing kit: topology.master follows the sentinels', { timeout: 180_00
     });
   });
 
+  test('waitForMasterChange that times out ends its error with each sentinel log tail', async () => {
+    await withTopology({ replicas: 1, sentinels: 2 }, async (topology) => {
+      const error = await topology.waitForMasterChange(topology.master.address, 300).then(
+        () => assert.fail('no failover happened, yet the master changed'),
+        (e: unknown) => e as Error,
+      );
+      assert.match(error.message, /agree on a new master/);
+      for (const s of topology.sentinelServers) {
+        assert.ok(error.message.includes(`--- ${s.describe()}, last 15 log lines ---`), error.message);
+      }
+      assert.match(error.message, /monitor master|Sentinel ID/, 'lines of the sentinels own logs');
+    });
+  });
+
   test('kill -> waitForMasterChange -> restart, three times: master is what every sentinel names', async (t) => {
     await withTopology({ services: ['mymaster', 'other'], replicas: 2, password: PASSWORD }, async (topology) => {
       for (let round = 0; round < 3; round++) {
