@@ -211,6 +211,15 @@ export async function sentinelsSettled(topology: SentinelTopology, service: stri
         // Sentinel resets its link at a switch: until the new master has answered a PING (within
         // down-after-milliseconds, or Sentinel fails over again on its own), the switch is not over.
         if (field('last-ping-sent') !== '0') return false;
+        // A sentinel whose last INFO of a live replica (refreshed every 10 s) still shows it as a master (a
+        // demoted master back from SIGKILL / SIGSTOP) sends it SLAVEOF as soon as it reports master again:
+        // if the next failover promotes that node, this undoes the promotion. See test/faults/run-failovers.ts.
+        const replicas = (await command(sentinel.address, options, 'SENTINEL', 'REPLICAS', service)) as string[][];
+        for (const entry of replicas) {
+          const get = (k: string): string => String(entry[entry.indexOf(k) + 1]);
+          if (/s_down|disconnected/.test(get('flags'))) continue;
+          if (get('role-reported') !== 'slave' || get('master-port') !== named[1]) return false;
+        }
       }
       return true;
     },
