@@ -218,7 +218,7 @@ export async function sentinelsSettled(topology: SentinelTopology, service: stri
         for (const entry of replicas) {
           const get = (k: string): string => String(entry[entry.indexOf(k) + 1]);
           if (/s_down|disconnected/.test(get('flags'))) continue;
-          if (get('role-reported') !== 'slave' || get('master-port') !== named[1]) return false;
+          if (get('role-reported') !== 'slave') return false;
         }
       }
       return true;
